@@ -1,0 +1,48 @@
+namespace MineRefine.Data;
+
+/// <summary>Where and how to read a data set.</summary>
+public sealed class DataSourceOptions
+{
+    /// <summary>One of: homedepot, wands, esci, jsonl, sample.</summary>
+    public string Format { get; set; } = "jsonl";
+    /// <summary>Products file (homedepot: products.csv[.gz]; esci: products parquet; jsonl: products.jsonl).</summary>
+    public string? Products { get; set; }
+    /// <summary>Judgments file (homedepot: judgments csv[.gz]; esci: examples parquet; jsonl: judgments.jsonl).</summary>
+    public string? Judgments { get; set; }
+    /// <summary>A folder holding the files under their standard names (wands, jsonl, sample).</summary>
+    public string? DataDir { get; set; }
+    /// <summary>Go on past malformed rows, writing each to <see cref="RejectedPath"/> with its reason.</summary>
+    public bool SkipBadRows { get; set; }
+    /// <summary>Where rejected rows go (default: rejected.jsonl in the command's output folder).</summary>
+    public string? RejectedPath { get; set; }
+    /// <summary>Home Depot mean rating ≥ this → grade 2 (default 2.67).</summary>
+    public double HomeDepotExactCut { get; set; } = 2.67;
+    /// <summary>Home Depot mean rating ≥ this → grade 1 (default 2.0).</summary>
+    public double HomeDepotPartialCut { get; set; } = 2.0;
+
+    /// <summary>Throws <see cref="ArgumentException"/> with a fix-it message when the options do not fit the format.</summary>
+    public void Validate()
+    {
+        switch (Format)
+        {
+            case "homedepot":
+            case "esci":
+                if (Products is null || Judgments is null)
+                    throw new ArgumentException($"--format {Format} needs --products <file> and --judgments <file>.");
+                break;
+            case "wands":
+                if (DataDir is null)
+                    throw new ArgumentException("--format wands needs --data <folder with product.csv, query.csv, label.csv>.");
+                break;
+            case "jsonl":
+            case "sample":
+                if (DataDir is null && (Products is null || Judgments is null))
+                    throw new ArgumentException($"--format {Format} needs --data <folder> (or --products and --judgments).");
+                break;
+            default:
+                throw new ArgumentException($"Unknown --format '{Format}'. Use one of: homedepot, wands, esci, jsonl, sample.");
+        }
+        if (!(HomeDepotPartialCut < HomeDepotExactCut))
+            throw new ArgumentException("The Home Depot partial cut point must be below the exact cut point.");
+    }
+}
