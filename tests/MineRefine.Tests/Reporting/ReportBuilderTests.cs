@@ -1,0 +1,46 @@
+using MineRefine.Reporting;
+
+namespace MineRefine.Tests.Reporting;
+
+public class ReportBuilderTests
+{
+    [Fact]
+    public void Writes_markdown_and_self_contained_html_with_lifts_and_plots()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mr-report-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var systems = new List<SystemMetrics>
+            {
+                new("bm25", new Dictionary<string, double> { ["ndcg@10"] = 0.40 }, null),
+                new("stage2", new Dictionary<string, double> { ["ndcg@10"] = 0.50 },
+                    new Dictionary<string, double> { ["average_margin"] = 0.3 }),
+            };
+            var rnd = new Random(1);
+            IReadOnlyList<float>[] scores = Enumerable.Range(0, 3)
+                .Select(g => (IReadOnlyList<float>)Enumerable.Range(0, 200).Select(_ => (float)(g * 0.3 + rnd.NextDouble() * 0.2)).ToList())
+                .ToArray();
+            new ReportBuilder("Test report")
+                .AddMetrics("Metrics", systems)
+                .AddScorePlot("Before", scores, Path.Combine(dir, "before.png"))
+                .AddConfusion("Labeler", [[5, 1, 0], [1, 4, 1], [0, 2, 6]])
+                .AddSection("Mining", new { hard_negatives = 12, seconds = new { retrieval = 1.5 } })
+                .WriteTo(dir);
+
+            string md = File.ReadAllText(Path.Combine(dir, "report.md"));
+            Assert.Contains("| stage2 | 0.5000 (+25.0%)", md);
+            Assert.Contains("| hard_negatives | 12 |", md);
+            Assert.Contains("| seconds.retrieval | 1.5 |", md);
+            Assert.Contains("![Before](before.png)", md);
+            Assert.True(new FileInfo(Path.Combine(dir, "before.png")).Length > 1000);
+            string html = File.ReadAllText(Path.Combine(dir, "report.html"));
+            Assert.Contains("<svg", html);
+            Assert.DoesNotContain("http://cdn", html);
+            Assert.Contains("0.5000 (+25.0%)", html);
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+}
