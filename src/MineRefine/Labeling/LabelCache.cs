@@ -21,7 +21,7 @@ public sealed class LabelCache : IDisposable
         var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
         if (File.Exists(path)) Load(path);
-        _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        _stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
         if (TruncatedLineIgnored) { _stream.WriteByte((byte)'\n'); _stream.Flush(true); }
     }
 
