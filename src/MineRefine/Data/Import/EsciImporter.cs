@@ -163,7 +163,7 @@ public static class EsciImporter
         if (f.IsArray)
             throw new DataFormatException(path, 0, f.Name, "repeated (list) columns are not supported here");
         Type t = f.ClrType;
-        if (t == typeof(string))
+        if (t == typeof(string) || t == typeof(ReadOnlyMemory<char>))
         {
             var buf = new string?[n];
             await rg.ReadAsync(f, buf.AsMemory(), null);

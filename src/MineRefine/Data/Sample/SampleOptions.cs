@@ -15,7 +15,8 @@ public sealed class SampleOptions
     public double AdjacentFlipShare { get; set; } = 0.8;
     /// <summary>Simulate engagement logs (default true).</summary>
     public bool Engagement { get; set; } = true;
-    /// <summary>Share of broad head queries such as "headphones" (default 0.25).</summary>
+    /// <summary>Share of broad head queries such as "headphones" (default 0.25); the realised share is lower when the
+    /// ~80 distinct head phrasings (20 types × English/Spanish/German nouns) run out, since queries are unique.</summary>
     public double HeadShare { get; set; } = 0.25;
     /// <summary>Share of queries with one typo (default 0.04).</summary>
     public double MisspellingRate { get; set; } = 0.04;
