@@ -18,6 +18,7 @@ public class EsciImporterTests
             {
                 case string?[] s: await rg.WriteAsync(f, s, null); break;
                 case long[] l: await rg.WriteAsync<long>(f, l.AsMemory(), null); break;
+                case long?[] ln: await rg.WriteAsync<long>(f, ln.AsMemory(), null); break;
                 default: throw new NotSupportedException();
             }
         }
@@ -41,7 +42,7 @@ public class EsciImporterTests
         [
             (new DataField<long>("example_id"), Enumerable.Range(0, n).Select(i => (long)i).ToArray()),
             (new DataField<string>("query"), new[] { "usb cable", "usb cable", "usb cable", "cable usb", "cable usb" }.Take(n).ToArray<string?>()),
-            (new DataField<long>("query_id"), new long[] { 1, 1, 1, 2, 2 }.Take(n).ToArray()),
+            (new DataField<long?>("query_id"), new long?[] { 1, 1, 1, 2, 2 }.Take(n).ToArray()), // nullable, as pyarrow writes
             (new DataField<string>("product_id"), new[] { "B01", "B02", "B09", "B03", "B01" }.Take(n).ToArray<string?>()),
             (new DataField<string>("product_locale"), new[] { "us", "us", "us", "es", "us" }.Take(n).ToArray<string?>()),
             (new DataField<string>("esci_label"), labels),
