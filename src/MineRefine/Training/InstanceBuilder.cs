@@ -8,8 +8,8 @@ namespace MineRefine.Training;
 /// <summary>How the item slots of an instance are shared among the grades.</summary>
 public enum GradeStratification
 {
-    /// <summary>Round-robin over grades 2, 1, 0 (after the reserved positive and negatives): as even a mix as the
-    /// query's judgments allow. Default.</summary>
+    /// <summary>After the reserved positive and negatives, each further slot goes to the least-represented grade that
+    /// still has items (ties: higher grade): as even a mix as the query's judgments allow. Default.</summary>
     Balanced,
     /// <summary>Slots proportional to the query's judged counts per grade (largest remainder), at least one per
     /// present grade.</summary>
@@ -150,7 +150,7 @@ public static class InstanceBuilder
                 continue;
             }
             var rng = new SerializableRandom(seed, qid);
-            foreach (var p in pools) rng.Shuffle(p);
+            foreach (var p in pools) { p.Sort(StringComparer.Ordinal); rng.Shuffle(p); } // independent of input order
             var built = BuildForQuery(qid, text, items, pools, catalogProductIds, options, rng, summary);
             summary.QueriesUsed++;
             summary.JudgedItems += items.Count;
@@ -214,12 +214,14 @@ public static class InstanceBuilder
         alloc[0] = neg; left -= neg;
         if (o.Stratification == GradeStratification.Balanced)
         {
-            bool progress = true;
-            while (left > 0 && progress)
+            // Next slot to the least-allocated grade that still has items (ties: higher grade first).
+            while (left > 0)
             {
-                progress = false;
-                for (int g = 2; g >= 0 && left > 0; g--)
-                    if (alloc[g] < available[g]) { alloc[g]++; left--; progress = true; }
+                int best = -1;
+                for (int g = 2; g >= 0; g--)
+                    if (alloc[g] < available[g] && (best < 0 || alloc[g] < alloc[best])) best = g;
+                if (best < 0) break;
+                alloc[best]++; left--;
             }
         }
         else
