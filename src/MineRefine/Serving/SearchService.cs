@@ -52,7 +52,8 @@ public static class SearchService
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            // Backstop only: POST /v1/search enforces MaxRequestBodyBytes itself so it can answer a clean 413.
+            k.Limits.MaxRequestBodySize = Math.Max(2 * options.MaxRequestBodyBytes, 1 << 20);
             k.AddServerHeader = false;
         });
         builder.Logging.ClearProviders();
@@ -133,7 +134,12 @@ public static class SearchService
             if (http.Request.ContentLength > options.MaxRequestBodyBytes)
                 return TooLarge(options);
             BatchRequest? body;
-            try { body = await JsonSerializer.DeserializeAsync<BatchRequest>(http.Request.Body, BodyJson, http.RequestAborted); }
+            try
+            {
+                var bytes = await ReadLimitedAsync(http.Request.Body, options.MaxRequestBodyBytes, http.RequestAborted);
+                if (bytes is null) return TooLarge(options);
+                body = JsonSerializer.Deserialize<BatchRequest>(bytes, BodyJson);
+            }
             catch (BadHttpRequestException e) when (e.StatusCode == 413) { return TooLarge(options); }
             catch (BadHttpRequestException e) { return Results.Problem(statusCode: e.StatusCode, title: "bad request", detail: e.Message); }
             catch (JsonException e)
@@ -204,6 +210,21 @@ public static class SearchService
         var server = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>();
         var feature = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>();
         return feature?.Addresses.ToArray() ?? [];
+    }
+
+    /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is longer (chunked bodies have no
+    /// Content-Length to check up front).</summary>
+    private static async Task<byte[]?> ReadLimitedAsync(Stream body, long limit, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int n;
+        while ((n = await body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + n > limit) return null;
+            buffer.Write(chunk, 0, n);
+        }
+        return buffer.ToArray();
     }
 
     private static async Task<long> LoadAsync(EngineHost host, Func<CancellationToken, ISearchEngine> loader,
