@@ -56,12 +56,13 @@ public class SearchServiceTests
         Assert.Equal(12.5, first.GetProperty("bm25").GetDouble(), 5);
         Assert.Equal(1.0 / 61, first.GetProperty("fused").GetDouble(), 6); // default RRF 0.5/0.5: 0.5/61 + 0.5/61
         Assert.Equal(first.GetProperty("fused").GetDouble(), first.GetProperty("score").GetDouble(), 9);
-        var p4 = results.SingleOrDefault(x => x.GetProperty("productId").GetString() == "p4");
-        if (p4.ValueKind != JsonValueKind.Undefined)
-        {
-            Assert.Equal(JsonValueKind.Null, p4.GetProperty("bm25").ValueKind);
-            Assert.Equal("irrelevant", p4.GetProperty("tier").GetString());
-        }
+        // RRF 0.5/0.5 (dense ranks p1 p2 p3 p6 p4 p5; BM25 ranks p1 p3 p6 p2): p3 .5/63+.5/62 > p2 .5/62+.5/64 > p6 .5/64+.5/63 > p4 .5/65.
+        Assert.Equal(["p1", "p3", "p2", "p6", "p4"], results.Select(x => x.GetProperty("productId").GetString()));
+        var p4 = results[4];
+        Assert.Equal(JsonValueKind.Null, p4.GetProperty("bm25").ValueKind);
+        Assert.Equal(JsonValueKind.Null, p4.GetProperty("bm25Rank").ValueKind);
+        Assert.Equal(5, p4.GetProperty("denseRank").GetInt32());
+        Assert.Equal("irrelevant", p4.GetProperty("tier").GetString());
         Assert.Equal(Enumerable.Range(1, 5), results.Select(x => x.GetProperty("rank").GetInt32()));
     }
 

@@ -80,7 +80,7 @@
     const pts = results.filter((r) => r.dense !== null && r.dense !== undefined && !Number.isNaN(r.dense));
     $("dist").hidden = pts.length === 0;
     if (pts.length === 0) return;
-    const W = 640, H = 180, L = 36, R = 12, T = 12, B = 28, BINS = 20;
+    const W = 640, H = 200, L = 36, R = 12, T = 34, B = 28, BINS = 20;
     const vals = pts.map((r) => r.dense);
     const marks = thresholds ? [thresholds.exact, thresholds.partial] : [];
     let lo = Math.min(...vals, ...marks), hi = Math.max(...vals, ...marks);
@@ -123,14 +123,14 @@
     if (thresholds) {
       for (const [name, v] of [["exact", thresholds.exact], ["partial", thresholds.partial]]) {
         node("line", { x1: x(v), y1: T, x2: x(v), y2: H - B, class: "threshold" });
-        node("text", { x: x(v) + 3, y: T + 10 + (name === "partial" ? 12 : 0) }, `${name} ≥ ${fmt(v)}`);
+        node("text", { x: x(v), y: name === "exact" ? 12 : 26, "text-anchor": "middle", class: "threshold-label" }, `${name} ≥ ${fmt(v)}`);
       }
     }
     for (let i = 0; i <= 4; i++) {
       const v = lo + ((hi - lo) * i) / 4;
       node("text", { x: x(v), y: H - 8, "text-anchor": "middle" }, fmt(v, 2));
     }
-    node("text", { x: 4, y: T + 8 }, String(maxCount));
+    node("text", { x: 4, y: T + 4 }, String(maxCount));
     node("text", { x: 4, y: H - B }, "0");
     chart.append(svg);
   }
