@@ -59,8 +59,11 @@ public class UsearchIndexTests
         var before = built.Search(queries, 10);
         built.Save(path);
 
-        using var loaded = UsearchIndex.Load(path, options);
-        var viewOptions = options.Clone();
+        // Reopened indexes search with 2 threads (parallel batch path); per-query results must not change.
+        var reopen = options.Clone();
+        reopen.Threads = 2;
+        using var loaded = UsearchIndex.Load(path, reopen);
+        var viewOptions = reopen.Clone();
         viewOptions.View = true;
         using var viewed = (UsearchIndex)VectorIndex.Open(path, viewOptions);
         Assert.True(viewed.IsView);

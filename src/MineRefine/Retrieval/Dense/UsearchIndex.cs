@@ -30,20 +30,36 @@ public sealed unsafe class UsearchIndex : IVectorIndex
             (ulong)_options.Connectivity,
             (ulong)_options.ExpansionAdd,
             (ulong)_options.ExpansionSearch);
-        _handle = UsearchNative.Handle(_index);
-        Dimension = dimension;
-        ApplyThreads();
+        try
+        {
+            _handle = UsearchNative.Handle(_index);
+            Dimension = dimension;
+            ApplyThreads();
+        }
+        catch
+        {
+            _index.Dispose();
+            throw;
+        }
     }
 
     private UsearchIndex(USearchIndex index, VectorIndexOptions options, bool isView)
     {
         _index = index;
         _options = options;
-        _handle = UsearchNative.Handle(index);
-        Dimension = checked((int)index.Dimensions());
-        IsView = isView;
-        UsearchNative.SetExpansionSearch(_handle, _options.ExpansionSearch);
-        if (!isView) ApplyThreads();
+        try
+        {
+            _handle = UsearchNative.Handle(index);
+            Dimension = checked((int)index.Dimensions());
+            IsView = isView;
+            UsearchNative.SetExpansionSearch(_handle, _options.ExpansionSearch);
+            ApplyThreads();
+        }
+        catch
+        {
+            index.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Loads a saved index into memory (it can then be searched and extended).</summary>
