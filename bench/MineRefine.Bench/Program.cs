@@ -1,4 +1,12 @@
 // MineRefine benchmarks. Usage: dotnet run --project bench/MineRefine.Bench -c Release -- <mode> [options]
 // Each mode writes a Markdown result file under bench/results/ with the command that produced it.
-Console.Error.WriteLine("usage: MineRefine.Bench <mode> [options]");
-return 2;
+using MineRefine.Bench;
+
+var mode = args.Length > 0 ? args[0].ToLowerInvariant() : "";
+switch (mode)
+{
+    case "ann": return AnnBench.Run(args[1..]);
+    default:
+        Console.Error.WriteLine("usage: MineRefine.Bench <mode> [options]\nmodes: ann");
+        return 2;
+}
