@@ -28,9 +28,9 @@ public sealed class EvaluationResult
     [JsonPropertyName("separation")] public SeparationResult? Separation { get; init; }
 
     /// <summary>Per-query details (every judged query, skipped ones included), in judgment order.</summary>
-    [JsonIgnore] public required IReadOnlyList<QueryEvaluation> PerQuery { get; init; }
+    [JsonIgnore] public IReadOnlyList<QueryEvaluation> PerQuery { get; init; } = [];
     /// <summary>The judgments evaluated against (written as qrels).</summary>
-    [JsonIgnore] public required IReadOnlyList<Judgment> Judgments { get; init; }
+    [JsonIgnore] public IReadOnlyList<Judgment> Judgments { get; init; } = [];
     /// <summary>The metric keys in output order.</summary>
     [JsonIgnore] public IReadOnlyList<string> MetricKeys => Metrics.Keys.ToList();
 
