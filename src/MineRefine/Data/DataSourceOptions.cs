@@ -13,7 +13,8 @@ public sealed class DataSourceOptions
     public string? DataDir { get; set; }
     /// <summary>Go on past malformed rows, writing each to <see cref="RejectedPath"/> with its reason.</summary>
     public bool SkipBadRows { get; set; }
-    /// <summary>Where rejected rows go (default: rejected.jsonl in the command's output folder).</summary>
+    /// <summary>Where rejected rows go; required when <see cref="SkipBadRows"/> is set (the CLI passes
+    /// rejected.jsonl in the command's output folder).</summary>
     public string? RejectedPath { get; set; }
     /// <summary>Home Depot mean rating ≥ this → grade 2 (default 2.67).</summary>
     public double HomeDepotExactCut { get; set; } = 2.67;
@@ -42,6 +43,8 @@ public sealed class DataSourceOptions
             default:
                 throw new ArgumentException($"Unknown --format '{Format}'. Use one of: homedepot, wands, esci, jsonl, sample.");
         }
+        if (SkipBadRows && string.IsNullOrWhiteSpace(RejectedPath))
+            throw new ArgumentException("Skipping bad rows needs a file for the rejected rows: set RejectedPath (--rejected <file>).");
         if (!(HomeDepotPartialCut < HomeDepotExactCut))
             throw new ArgumentException("The Home Depot partial cut point must be below the exact cut point.");
     }

@@ -1,12 +1,26 @@
+using MineRefine.Data.Import;
+
 namespace MineRefine.Data;
 
 /// <summary>Entry point that reads any supported format into a <see cref="Dataset"/>.</summary>
 public static class DatasetLoader
 {
-    /// <summary>Loads the data set described by <paramref name="options"/> (validated first).</summary>
+    /// <summary>Loads the data set described by <paramref name="options"/> (validated first). Formats:
+    /// homedepot (<see cref="HomeDepotImporter"/>), wands (<see cref="WandsImporter"/>), esci
+    /// (<see cref="EsciImporter"/>), jsonl and sample (<see cref="JsonlFormat"/>).</summary>
+    /// <exception cref="ArgumentException">The options do not fit the format.</exception>
+    /// <exception cref="DataFormatException">A malformed row (without skip-bad-rows) or header.</exception>
     public static Dataset Load(DataSourceOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        throw new NotImplementedException("importers are being written (issue 2)");
+        return options.Format switch
+        {
+            "homedepot" => HomeDepotImporter.Load(options.Products!, options.Judgments!, options),
+            "esci" => EsciImporter.Load(options.Products!, options.Judgments!, options),
+            "wands" => WandsImporter.Load(options.DataDir!, options),
+            "jsonl" or "sample" => JsonlFormat.Load(options.DataDir, options.Products, options.Judgments, options),
+            _ => throw new ArgumentException($"Unknown --format '{options.Format}'."),
+        };
     }
 }
