@@ -119,22 +119,4 @@ public class RetrievalEvaluatorTests
             [new Judgment("nope", "p1", 2, JudgmentSource.Human)]));
         Assert.Contains("nope", ex.Message);
     }
-
-    [Fact]
-    public void Query_split_is_deterministic_disjoint_and_groups_equal_texts()
-    {
-        var queries = Enumerable.Range(0, 200).Select(i => new Query($"q{i}", $"Query {i % 150}", "en")).ToList();
-        var judgments = queries.Select(q => new Judgment(q.Id, "p1", 1, JudgmentSource.Human)).ToList();
-        var ds = new Dataset([Product.Simple("p1", "x")], queries, judgments);
-        var a = QuerySplit.Assign(ds, new QuerySplitOptions { Seed = 5 });
-        var b = QuerySplit.Assign(ds, new QuerySplitOptions { Seed = 5 });
-        var c = QuerySplit.Assign(ds, new QuerySplitOptions { Seed = 6 });
-        Assert.Equal(a, b);
-        Assert.NotEqual(a, c);
-        for (int i = 150; i < 200; i++) Assert.Equal(a[$"q{i}"], a[$"q{i - 150}"]); // same normalised text
-        var distinctTexts = queries.GroupBy(q => q.Text.ToLowerInvariant()).Select(g => a[g.First().Id]).ToList();
-        Assert.Equal(105, distinctTexts.Count(p => p == SplitPart.Train)); // round(0.7 · 150)
-        Assert.Equal(15, distinctTexts.Count(p => p == SplitPart.Dev));
-        Assert.Equal(30, distinctTexts.Count(p => p == SplitPart.Test));
-    }
 }
