@@ -78,8 +78,11 @@ public static class EvalRunner
         IRetriever? retriever = null;
         try
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             console.Status().Start($"building {spec.Name} over {dataset.Products.Count:N0} products…",
                 _ => retriever = RetrieverFactory.Create(spec, dataset));
+            manifest.Notes["seconds_build_retriever"] = Math.Round(clock.Elapsed.TotalSeconds, 3);
+            clock.Restart();
             if (retriever is Bm25Retriever bm25)
             {
                 manifest.Notes["bm25_index"] = bm25.IndexFolder;
@@ -112,6 +115,7 @@ public static class EvalRunner
                     foreach (var t in tasks.Values) t.Value = t.MaxValue;
                 });
 
+            manifest.Notes["seconds_evaluate"] = Math.Round(clock.Elapsed.TotalSeconds, 3);
             var outputs = result.WriteTo(options.OutDir).ToList();
             foreach (var o in outputs) manifest.AddOutput(o);
             manifest.Notes["queries"] = result.Queries;

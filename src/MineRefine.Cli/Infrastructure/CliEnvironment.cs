@@ -15,10 +15,14 @@ public sealed class CliEnvironment(IAnsiConsole console, IAnsiConsole error, Tex
     public TextWriter Stdout { get; } = stdout;
 
     /// <summary>The process's stdout/stderr.</summary>
-    public static CliEnvironment FromProcess() => new(
-        AnsiConsole.Console,
-        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(System.Console.Error) }),
-        System.Console.Out);
+    public static CliEnvironment FromProcess()
+    {
+        var error = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(System.Console.Error) });
+        // Redirected output: do not wrap at 80 columns (keeps an error message on one line).
+        if (System.Console.IsErrorRedirected) error.Profile.Width = 4096;
+        if (System.Console.IsOutputRedirected) AnsiConsole.Console.Profile.Width = 200;
+        return new CliEnvironment(AnsiConsole.Console, error, System.Console.Out);
+    }
 
     /// <summary>Plain (no colour, non-interactive) consoles writing into the given writers — for tests.</summary>
     public static CliEnvironment Plain(TextWriter stdout, TextWriter stderr) => new(Create(stdout), Create(stderr), stdout);
@@ -32,7 +36,7 @@ public sealed class CliEnvironment(IAnsiConsole console, IAnsiConsole error, Tex
             ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
-        c.Profile.Width = 160;
+        c.Profile.Width = 4096;
         return c;
     }
 }

@@ -14,9 +14,9 @@ public static class EvaluationTable
         var cutoffs = result.MetricKeys
             .Where(k => k.StartsWith("ndcg@", StringComparison.Ordinal))
             .Select(k => k["ndcg@".Length..]).ToList();
-        var table = new Table().Border(TableBorder.Rounded)
-            .Title($"[bold]{Markup.Escape(result.System)}[/]: {result.Queries} queries ({result.Skipped} skipped, " +
-                   $"{result.QueriesWithExact} with grade 2)");
+        var header = new Markup($"[bold]{Markup.Escape(result.System)}[/]: {result.Queries} queries " +
+                                $"({result.Skipped} skipped: no relevant item; {result.QueriesWithExact} with grade 2)");
+        var table = new Table().Border(TableBorder.Rounded);
         table.AddColumn("metric");
         foreach (var k in cutoffs) table.AddColumn(new TableColumn($"@{k}").RightAligned());
         foreach (var family in new[] { "ndcg", "recall", "precision", "recall2", "precision2" })
@@ -24,7 +24,7 @@ public static class EvaluationTable
         foreach (var key in result.MetricKeys.Where(k => k.StartsWith("mrr@", StringComparison.Ordinal)))
             table.AddRow([key, Fmt(result.Metrics[key]), .. cutoffs.Skip(1).Select(_ => "")]);
 
-        if (result.Separation is not { } s) return table;
+        if (result.Separation is not { } s) return new Rows(header, table);
         var sep = new Table().Border(TableBorder.Rounded).Title("[bold]score separation[/] (judged pairs)");
         sep.AddColumn("grade");
         foreach (var c in new[] { "pairs", "mean", "p10", "p50", "p90" }) sep.AddColumn(new TableColumn(c).RightAligned());
@@ -42,7 +42,7 @@ public static class EvaluationTable
         summary.AddRow("AUC 1 vs 0", Fmt(s.Auc1Vs0));
         summary.AddRow("AUC 2 vs 1", Fmt(s.Auc2Vs1));
         if (s.PairsUnscorable > 0) summary.AddRow("unscorable pairs", s.PairsUnscorable.ToString(CultureInfo.InvariantCulture));
-        return new Rows(table, sep, summary);
+        return new Rows(header, table, sep, summary);
     }
 
     private static string Fmt(double? v) => v is { } x ? x.ToString("0.0000", CultureInfo.InvariantCulture) : "–";

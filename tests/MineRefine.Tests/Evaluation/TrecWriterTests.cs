@@ -18,10 +18,13 @@ public class TrecWriterTests
     }
 
     [Fact]
-    public void Rejects_ids_with_white_space()
+    public void Escapes_white_space_and_percent_in_ids()
     {
-        var ex = Assert.Throws<ArgumentException>(() =>
-            TrecWriter.WriteQrels(new StringWriter(), [new Judgment("q 1", "p1", 2, JudgmentSource.Human)]));
-        Assert.Contains("q 1", ex.Message);
+        var qrels = new StringWriter();
+        TrecWriter.WriteQrels(qrels, [new Judgment("angle bracket", "p%1", 1, JudgmentSource.Human)]);
+        Assert.Equal("angle%20bracket 0 p%251 1\n", qrels.ToString());
+        Assert.Equal("a%09b%C2%A0c", TrecWriter.EscapeId("a\tb\u00A0c"));
+        Assert.Equal("plain-id", TrecWriter.EscapeId("plain-id"));
+        Assert.Throws<ArgumentException>(() => TrecWriter.EscapeId(""));
     }
 }
