@@ -25,6 +25,12 @@ public static class Program
             config.SetExceptionHandler((ex, _) => ErrorHandling.Handle(ex, env));
             config.ValidateExamples();
 
+            config.AddCommand<SampleCommand>("sample")
+                .WithDescription("Generate the built-in sample marketplace: catalog, queries (en/es/de, head/tail, " +
+                                 "misspelled), noisy human judgments, noise-free truth and engagement logs (JSONL).")
+                .WithExample("sample", "--out", "data/sample")
+                .WithExample("sample", "--out", "data/sample-small", "--products", "800", "--queries", "150", "--noise", "0.2", "--seed", "7");
+
             config.AddCommand<EvalCommand>("eval")
                 .WithDescription("Evaluate a retriever on graded judgments: NDCG/Recall/Precision@10/50/100, MRR@10, " +
                                  "score separation; writes metrics.json, per_query.csv, run.trec, qrels.trec, run.json.")
