@@ -28,7 +28,18 @@ public abstract class TokenizerBase : ITokenizer
     public long EmptyCount => Interlocked.Read(ref _empty);
 
     /// <summary>Stores the options.</summary>
-    protected TokenizerBase(TokenizerOptions options) => Options = options ?? throw new ArgumentNullException(nameof(options));
+    protected TokenizerBase(TokenizerOptions options)
+    {
+        Options = options ?? throw new ArgumentNullException(nameof(options));
+        if ((options.NormalizeNfkc || options.Lowercase) && !UnicodeNormalizationWorks)
+            throw new InvalidOperationException(
+                "Unicode normalisation is a no-op in this process (InvariantGlobalization=true or ICU missing), so NFKC and " +
+                "accent stripping would be silently skipped. Set <InvariantGlobalization>false</InvariantGlobalization> and install libicu.");
+    }
+
+    /// <summary>True when <see cref="string.Normalize(NormalizationForm)"/> actually normalises non-ASCII text
+    /// (false under InvariantGlobalization, where it silently returns the input).</summary>
+    public static bool UnicodeNormalizationWorks { get; } = "\uFF44".Normalize(NormalizationForm.FormKC) == "d";
 
     /// <summary>Ids of <paramref name="normalized"/> without special tokens.</summary>
     protected abstract IReadOnlyList<int> Tokenize(string normalized);
