@@ -7,7 +7,8 @@ switch (mode)
 {
     case "ann": return AnnBench.Run(args[1..]);
     case "encoder": return EncoderBench.Run(args[1..]);
+    case "train-throughput": return TrainBench.Run(args[1..]);
     default:
-        Console.Error.WriteLine("usage: MineRefine.Bench <mode> [options]\nmodes: ann, encoder");
+        Console.Error.WriteLine("usage: MineRefine.Bench <mode> [options]\nmodes: ann, encoder, train-throughput");
         return 2;
 }

@@ -12,6 +12,31 @@ public static class TrainModelFactory
     /// <summary>Output dimension of the projection heads for <c>minilm</c> [paper §4 choice]. Default 256.</summary>
     public const int DefaultHeadDim = 256;
 
+    /// <summary>
+    /// Initialises the query and item heads to the <b>same</b> random semi-orthogonal projection W (rows orthonormal,
+    /// W = Qᵀ from the QR decomposition of a seeded Gaussian h × d matrix) with zero bias [choice]. Two independently
+    /// random heads would make cos(W_q·q, W_i·d) unrelated to the pretrained similarity, so a fine-tune would start
+    /// from noise; with tied, near-isometric heads the starting model ranks almost like the zero-shot encoder and the
+    /// heads are free to diverge during training.
+    /// </summary>
+    public static void AlignHeads(SiameseEncoder encoder, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        var p = encoder.named_parameters().ToDictionary(x => x.name, x => x.parameter);
+        if (!p.TryGetValue("query_head.linear.weight", out var wq)) return; // identity head: nothing to align
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var noGrad = TorchSharp.torch.no_grad();
+        var gen = new TorchSharp.torch.Generator((ulong)seed);
+        long d = wq.shape[0], h = wq.shape[1];
+        var g = TorchSharp.torch.randn(new[] { Math.Max(h, d), Math.Min(h, d) }, generator: gen);
+        var (q, _) = TorchSharp.torch.linalg.qr(g);
+        var w = d <= h ? q.t() : q; // [d, h] with orthonormal rows (d ≤ h) or columns
+        foreach (var name in new[] { "query_head.linear.weight", "item_head.linear.weight" })
+            if (p.TryGetValue(name, out var t)) t.copy_(w);
+        foreach (var name in new[] { "query_head.linear.bias", "item_head.linear.bias" })
+            if (p.TryGetValue(name, out var t)) t.zero_();
+    }
+
     /// <summary>Builds the model named by <paramref name="spec"/>; <paramref name="seed"/> seeds new weights.</summary>
     public static SiameseModel Create(string spec, int seed, int headDim = DefaultHeadDim)
     {
@@ -19,8 +44,10 @@ public static class TrainModelFactory
         switch (spec.ToLowerInvariant())
         {
             case "minilm":
-                return SiameseModel.CreateMiniLm(new HeadConfig { OutputDim = headDim, Shared = false, Pooling = PoolingMode.Mean },
+                var m = SiameseModel.CreateMiniLm(new HeadConfig { OutputDim = headDim, Shared = false, Pooling = PoolingMode.Mean },
                     maxQueryLength: 256, maxItemLength: 256, seed: seed);
+                AlignHeads(m.Encoder, seed);
+                return m;
             case "tiny":
                 var tok = WordPieceTokenizer.MiniLm();
                 return SiameseModel.CreateRandom(new SiameseConfig
