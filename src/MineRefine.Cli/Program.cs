@@ -54,6 +54,13 @@ public static class Program
                     "--judgments", "data/judgments-public.csv.gz", "--retriever", "bm25", "--out", "runs/bm25")
                 .WithExample("eval", "--format", "jsonl", "--data", "data/sample", "--retriever", "bm25",
                     "--k1", "0.9", "-b", "0.4", "--split", "test", "--split-seed", "13", "--out", "runs/bm25-test", "--json");
+            config.AddCommand<TrainCommand>("train")
+                .WithDescription("Train the Siamese model: stage 1 (SupCon) or stage 2 (circle loss on judgments ∪ mined pairs); " +
+                                 "writes <out>/model, metrics.jsonl, checkpoints/, run.json.")
+                .WithExample("train", "--stage", "1", "--format", "homedepot", "--products", "data/products.csv.gz",
+                    "--judgments", "data/judgments-public.csv.gz", "--model", "minilm", "--preset", "quick", "--out", "runs/s1")
+                .WithExample("train", "--stage", "2", "--format", "homedepot", "--products", "data/products.csv.gz",
+                    "--judgments", "data/judgments-public.csv.gz", "--init", "runs/s1/model", "--mined", "runs/mine/mined.jsonl", "--out", "runs/s2");
         });
         return app;
     }

@@ -15,9 +15,14 @@ public sealed class EvalSettings : DataSettings
 {
     /// <summary>Retriever name.</summary>
     [CommandOption("--retriever <NAME>")]
-    [Description("Retriever: bm25 (dense and hybrid once wired in).")]
+    [Description("Retriever: bm25 or dense (with --model).")]
     [DefaultValue("bm25")]
     public string Retriever { get; set; } = "bm25";
+
+    /// <summary>Dense model.</summary>
+    [CommandOption("--model <MODEL>")]
+    [Description("Dense retriever model: minilm (zero-shot) or a model folder written by train.")]
+    public string? Model { get; set; }
 
     /// <summary>BM25 k1.</summary>
     [CommandOption("--k1 <K1>")]
@@ -104,7 +109,7 @@ public sealed class EvalCommand(CliEnvironment env) : Command<EvalSettings>
 
         var options = new EvalRunOptions
         {
-            Retriever = new RetrieverSpec { Name = settings.Retriever.ToLowerInvariant(), Bm25 = settings.Bm25Options() },
+            Retriever = new RetrieverSpec { Name = settings.Retriever.ToLowerInvariant(), Bm25 = settings.Bm25Options(), Model = settings.Model },
             Split = settings.Split.ToLowerInvariant(),
             SplitSeed = settings.SplitSeed,
             Seed = settings.Seed,

@@ -72,7 +72,7 @@ public static class EvalRunner
 
         Directory.CreateDirectory(options.OutDir);
         var spec = options.Retriever.CacheDir is null
-            ? new RetrieverSpec { Name = options.Retriever.Name, Bm25 = options.Retriever.Bm25, CacheDir = options.OutDir }
+            ? new RetrieverSpec { Name = options.Retriever.Name, Bm25 = options.Retriever.Bm25, Model = options.Retriever.Model, CacheDir = options.OutDir }
             : options.Retriever;
 
         IRetriever? retriever = null;

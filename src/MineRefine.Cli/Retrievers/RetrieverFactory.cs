@@ -11,6 +11,7 @@ public static class RetrieverFactory
         new(StringComparer.OrdinalIgnoreCase)
         {
             ["bm25"] = (spec, data) => new Bm25Retriever(data.Products, WithIndexFolder(spec)),
+            ["dense"] = DenseRetrieverBuilder.Build,
         };
 
     /// <summary>Names that <see cref="Create"/> accepts.</summary>

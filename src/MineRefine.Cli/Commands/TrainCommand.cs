@@ -1,0 +1,228 @@
+using System.ComponentModel;
+using MineRefine.Cli.Infrastructure;
+using MineRefine.Common;
+using MineRefine.Data;
+using MineRefine.Mining;
+using MineRefine.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace MineRefine.Cli.Commands;
+
+/// <summary>Options of <c>minerefine train</c>. Unset numeric options keep the preset's value.</summary>
+public sealed class TrainSettings : DataSettings
+{
+    /// <summary>Stage.</summary>
+    [CommandOption("--stage <N>")]
+    [Description("1 = SupCon on the judgments; 2 = circle loss on judgments ∪ mined pairs (needs --init and --mined).")]
+    [DefaultValue(1)]
+    public int Stage { get; set; } = 1;
+
+    /// <summary>Start model.</summary>
+    [CommandOption("--model <MODEL>")]
+    [Description("Start model: minilm (pretrained + fresh 256-d heads), tiny (random 2-layer test model) or a model folder.")]
+    [DefaultValue("minilm")]
+    public string Model { get; set; } = "minilm";
+
+    /// <summary>Tiny model shortcut.</summary>
+    [CommandOption("--tiny")]
+    [Description("Same as --model tiny (tests/CI).")]
+    public bool Tiny { get; set; }
+
+    /// <summary>Stage-2 start model.</summary>
+    [CommandOption("--init <DIR>")]
+    [Description("Stage 2: the stage-1 model folder (<out>/model of stage 1).")]
+    public string? Init { get; set; }
+
+    /// <summary>Mined pairs.</summary>
+    [CommandOption("--mined <FILE>")]
+    [Description("Stage 2: mined.jsonl from `mine`; unioned with the original train judgments.")]
+    public string? Mined { get; set; }
+
+    /// <summary>Preset.</summary>
+    [CommandOption("--preset <NAME>")]
+    [Description("quick (≈20 min stage 1 on Home Depot on 2 cores) or full.")]
+    [DefaultValue("full")]
+    public string Preset { get; set; } = "full";
+
+    /// <summary>Loss.</summary>
+    [CommandOption("--loss <NAME>")]
+    [Description("supcon (stage-1 default), circle (stage-2 default), triplet, supcon+circle.")]
+    public string? Loss { get; set; }
+
+    /// <summary>Resume.</summary>
+    [CommandOption("--resume")]
+    [Description("Continue from the latest checkpoint in <out>/checkpoints (same data, seed and options).")]
+    public bool Resume { get; set; }
+
+    /// <summary>Max steps.</summary>
+    [CommandOption("--max-steps <N>")] [Description("Stop after N optimizer steps (0 = epochs decide).")] public int? MaxSteps { get; set; }
+    /// <summary>Epochs.</summary>
+    [CommandOption("--epochs <N>")] [Description("Passes over the instances.")] public int? Epochs { get; set; }
+    /// <summary>Batch.</summary>
+    [CommandOption("--batch-size <N>")] [Description("Instances (queries) per step.")] public int? BatchSize { get; set; }
+    /// <summary>Items per instance.</summary>
+    [CommandOption("--items <N>")] [Description("Items per instance (default 8).")] public int? Items { get; set; }
+    /// <summary>Encoder lr.</summary>
+    [CommandOption("--lr <LR>")] [Description("Peak learning rate of the transformer.")] public double? Lr { get; set; }
+    /// <summary>Head lr.</summary>
+    [CommandOption("--head-lr <LR>")] [Description("Peak learning rate of the projection heads.")] public double? HeadLr { get; set; }
+    /// <summary>τ lr.</summary>
+    [CommandOption("--tau-lr <LR>")] [Description("Learning rate of the SupCon temperature.")] public double? TauLr { get; set; }
+    /// <summary>Weight decay.</summary>
+    [CommandOption("--weight-decay <WD>")] [Description("AdamW weight decay (matrices only).")] public double? WeightDecay { get; set; }
+    /// <summary>Warm-up.</summary>
+    [CommandOption("--warmup <FRACTION>")] [Description("Warm-up share of the steps.")] public double? Warmup { get; set; }
+    /// <summary>Decay.</summary>
+    [CommandOption("--decay <KIND>")] [Description("linear, cosine or constant.")] public string? Decay { get; set; }
+    /// <summary>Clip.</summary>
+    [CommandOption("--clip <NORM>")] [Description("Gradient-norm clip (0 = off).")] public double? Clip { get; set; }
+    /// <summary>Freeze.</summary>
+    [CommandOption("--freeze-encoder")] [Description("Train only the heads (and τ).")] public bool FreezeEncoder { get; set; }
+    /// <summary>Query length.</summary>
+    [CommandOption("--max-query-len <N>")] [Description("Max query tokens.")] public int? MaxQueryLen { get; set; }
+    /// <summary>Item length.</summary>
+    [CommandOption("--max-item-len <N>")] [Description("Max item tokens.")] public int? MaxItemLen { get; set; }
+    /// <summary>No augmentation.</summary>
+    [CommandOption("--no-augment")] [Description("Disable additive spelling augmentation.")] public bool NoAugment { get; set; }
+    /// <summary>Eval every.</summary>
+    [CommandOption("--eval-every <N>")] [Description("Dev evaluation every N steps (0 = only at the end).")] public int? EvalEvery { get; set; }
+    /// <summary>Dev catalog.</summary>
+    [CommandOption("--dev-catalog <N>")] [Description("Dev catalog size (judged dev products + seeded sample).")] public int? DevCatalog { get; set; }
+    /// <summary>Dev queries.</summary>
+    [CommandOption("--dev-queries <N>")] [Description("Max dev queries evaluated (0 = all).")] public int? DevQueries { get; set; }
+    /// <summary>Patience.</summary>
+    [CommandOption("--patience <N>")] [Description("Early stopping after N evaluations without improvement (0 = off).")] public int? Patience { get; set; }
+    /// <summary>Checkpoint every.</summary>
+    [CommandOption("--checkpoint-every <N>")] [Description("Checkpoint every N steps (0 = off).")] public int? CheckpointEvery { get; set; }
+    /// <summary>Threads.</summary>
+    [CommandOption("--threads <N>")] [Description("Torch threads (0 = default).")] public int? Threads { get; set; }
+    /// <summary>Split seed.</summary>
+    [CommandOption("--split-seed <N>")] [Description("Seed of the train/dev/test query split (same as eval's).")] [DefaultValue(13)] public int SplitSeed { get; set; } = 13;
+
+    /// <summary>The trainer options: preset, then every option given.</summary>
+    public TrainOptions ToTrainOptions()
+    {
+        var o = TrainOptions.Preset(Preset, Stage);
+        o.Seed = Seed;
+        o.Loss = Loss;
+        o.Resume = Resume;
+        if (MaxSteps is { } ms) o.MaxSteps = ms;
+        if (Epochs is { } ep) o.Epochs = ep;
+        if (BatchSize is { } bs) o.BatchSize = bs;
+        if (Items is { } it) o.Instances.ItemsPerInstance = it;
+        if (Lr is { } lr) o.EncoderLearningRate = lr;
+        if (HeadLr is { } hl) o.HeadLearningRate = hl;
+        if (TauLr is { } tl) o.TemperatureLearningRate = tl;
+        if (WeightDecay is { } wd) o.WeightDecay = wd;
+        if (Warmup is { } wu) o.WarmupFraction = wu;
+        if (Decay is { } d)
+            o.Decay = Enum.TryParse<LearningRateDecay>(d, ignoreCase: true, out var k) ? k
+                : throw new ArgumentException($"Unknown --decay '{d}'; use linear, cosine or constant.");
+        if (Clip is { } c) o.GradientClipNorm = c;
+        o.FreezeEncoder = FreezeEncoder;
+        if (MaxQueryLen is { } mq) o.MaxQueryLength = mq;
+        if (MaxItemLen is { } mi) o.MaxItemLength = mi;
+        if (Tiny || Model.Equals("tiny", StringComparison.OrdinalIgnoreCase))
+        {
+            o.MaxQueryLength = Math.Min(o.MaxQueryLength, 64);
+            o.MaxItemLength = Math.Min(o.MaxItemLength, 64);
+        }
+        o.SpellingAugmentation = !NoAugment;
+        if (EvalEvery is { } ee) o.EvalEvery = ee;
+        if (DevCatalog is { } dc) o.DevCatalogSize = dc;
+        if (DevQueries is { } dq) o.MaxDevQueries = dq;
+        if (Patience is { } pa) o.Patience = pa;
+        if (CheckpointEvery is { } ce) o.CheckpointEvery = ce;
+        if (Threads is { } th) o.Threads = th;
+        return o.Validate();
+    }
+
+    /// <inheritdoc />
+    public override ValidationResult Validate()
+    {
+        var b = base.Validate();
+        if (!b.Successful) return b;
+        try
+        {
+            ToTrainOptions();
+            if (Stage == 2)
+            {
+                if (Init is null) throw new ArgumentException("--stage 2 needs --init <DIR>: the stage-1 model folder (e.g. runs/s1/model).");
+                if (!Directory.Exists(Init)) throw new ArgumentException($"--init: folder '{Init}' does not exist.");
+                if (Mined is null) throw new ArgumentException("--stage 2 needs --mined <FILE>: the mined.jsonl written by `mine`.");
+                if (!File.Exists(Mined)) throw new ArgumentException($"--mined: file '{Mined}' does not exist.");
+            }
+            else if (Mined is not null) throw new ArgumentException("--mined is only used with --stage 2.");
+        }
+        catch (ArgumentException e)
+        {
+            return ValidationResult.Error(e.Message);
+        }
+        return ValidationResult.Success();
+    }
+}
+
+/// <summary><c>minerefine train</c>: stage-1 or stage-2 training of the Siamese model (see <see cref="SiameseTrainer"/>).</summary>
+public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
+{
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, TrainSettings settings, CancellationToken cancellationToken)
+    {
+        var human = settings.Json ? env.Error : env.Console;
+        var options = settings.ToTrainOptions();
+        var dataOptions = settings.ToDataSourceOptions();
+        var manifest = new RunManifest("train", options, settings.Seed) { Arguments = context.Arguments.ToList() };
+        foreach (var input in settings.InputPaths().Concat(new[] { settings.Init, settings.Mined }.OfType<string>())) manifest.AddInput(input);
+
+        Dataset dataset = null!;
+        human.Status().Start($"loading {dataOptions.Format} data…", _ => dataset = DatasetLoader.Load(dataOptions));
+        var split = QuerySplitter.Split(dataset, settings.SplitSeed);
+        IReadOnlyList<Judgment> train = split.Train;
+        human.MarkupLine($"loaded [bold]{dataset.Products.Count:N0}[/] products; split (seed {settings.SplitSeed}): " +
+                         $"train {split.Train.Count:N0}, dev {split.Dev.Count:N0}, test {split.Test.Count:N0} judgments");
+        if (options.Stage == 2)
+        {
+            var mined = HardSampleMiner.ReadMinedAsJudgments(settings.Mined!);
+            var (union, added, dup, other) = SiameseTrainer.UnionMined(split.Train, mined);
+            train = union;
+            manifest.Notes["mined_pairs"] = mined.Count;
+            manifest.Notes["mined_added"] = added;
+            manifest.Notes["mined_duplicates_of_originals"] = dup;
+            manifest.Notes["mined_not_train_query"] = other;
+            human.MarkupLine($"mined pairs: {mined.Count:N0} read, {added:N0} added, {dup:N0} already judged, {other:N0} of non-train queries dropped");
+        }
+
+        string modelSpec = options.Stage == 2 ? settings.Init! : settings.Tiny ? "tiny" : settings.Model;
+        using var model = TrainModelFactory.Create(modelSpec, settings.Seed);
+        var trainer = new SiameseTrainer(model, options);
+        var result = trainer.Train(new TrainData(dataset, train, split.Dev), settings.Out!, human, cancellationToken);
+
+        manifest.Notes["result"] = result;
+        manifest.Notes["split_seed"] = settings.SplitSeed;
+        manifest.Notes["model_start"] = modelSpec;
+        if (result.ModelFolder is not null) manifest.AddOutput(result.ModelFolder);
+        manifest.AddOutput(Path.Combine(settings.Out!, "metrics.jsonl"));
+        manifest.Complete();
+        manifest.WriteTo(settings.Out!);
+
+        var table = new Table().AddColumns("", "value");
+        table.AddRow("instances (+ augmented)", $"{result.Instances:N0} (+{result.AugmentedInstances:N0})");
+        table.AddRow("unlabeled fill (queries / items)", $"{result.QueriesWithUnlabeledFill:N0} / {result.UnlabeledFillItems:N0}");
+        table.AddRow("skipped queries (no positive / no text)", $"{result.SkippedNoPositive:N0} / {result.SkippedNoText:N0}");
+        table.AddRow("steps (done / schedule)", $"{result.StepsDone:N0} / {result.TotalSteps:N0}" + (result.ResumedFromStep > 0 ? $" (resumed at {result.ResumedFromStep})" : ""));
+        table.AddRow("dev catalog / queries", $"{result.DevCatalogSize:N0} / {result.DevQueries:N0}");
+        foreach (var e in result.Evaluations) table.AddRow($"dev NDCG@10 @ step {e.Step}", e.Ndcg10.ToString("F4", System.Globalization.CultureInfo.InvariantCulture));
+        table.AddRow("best", $"{result.BestNdcg10:F4} @ step {result.BestStep}");
+        table.AddRow("seconds", $"{result.Seconds:F1}");
+        human.Write(table);
+        human.MarkupLine(result.Interrupted ? "[yellow]stopped before the end (checkpoint written); continue with --resume[/]"
+            : $"wrote [bold]{Markup.Escape(result.ModelFolder!)}[/]");
+        if (settings.Json)
+        {
+            env.Stdout.WriteLine(System.Text.Json.JsonSerializer.Serialize(result));
+            env.Stdout.Flush();
+        }
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,48 @@
+using MineRefine.Data;
+using MineRefine.Modeling;
+using MineRefine.Retrieval;
+using MineRefine.Retrieval.Dense;
+
+namespace MineRefine.Cli.Retrievers;
+
+/// <summary>Builds the <c>dense</c> retriever: <c>--model minilm</c> (zero-shot, default) or a model folder; exact
+/// search over the whole catalog with item embeddings cached under <c>&lt;cache&gt;/embeddings</c>.</summary>
+public static class DenseRetrieverBuilder
+{
+    /// <summary>The factory function registered as "dense".</summary>
+    public static IRetriever Build(RetrieverSpec spec, Dataset data)
+    {
+        string model = spec.Model ?? "minilm";
+        SiameseEmbedder embedder = model.Equals("minilm", StringComparison.OrdinalIgnoreCase)
+            ? SiameseEmbedder.MiniLm()
+            : Directory.Exists(model) ? SiameseEmbedder.FromFolder(model)
+            : throw new ArgumentException($"--model '{model}' is neither 'minilm' nor an existing model folder (a train run writes <out>/model).");
+        try
+        {
+            var formatter = embedder.Model.ItemFormatter;
+            var inner = new DenseRetriever(embedder, data.Products.Select(p => p.Id).ToList(), formatter.Format(data.Products),
+                new DenseRetrieverOptions { CacheFolder = spec.CacheDir is null ? null : Path.Combine(spec.CacheDir, "embeddings") });
+            return new Owning(inner, embedder);
+        }
+        catch
+        {
+            embedder.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A dense retriever that also disposes its embedder.</summary>
+    private sealed class Owning(DenseRetriever inner, IDisposable embedder) : IRetriever, IPairScorer
+    {
+        public string Name => inner.Name;
+        public IReadOnlyList<SearchHit>[] SearchBatch(IReadOnlyList<string> queries, int k, IProgress<int>? progress = null) =>
+            inner.SearchBatch(queries, k, progress);
+        public float[] ScorePairs(IReadOnlyList<(string Query, string ProductId)> pairs, IProgress<int>? progress = null) =>
+            inner.ScorePairs(pairs, progress);
+        public void Dispose()
+        {
+            inner.Dispose();
+            embedder.Dispose();
+        }
+    }
+}

@@ -1,0 +1,508 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using MineRefine.Data;
+using MineRefine.Evaluation;
+using MineRefine.Losses;
+using MineRefine.Modeling;
+using MineRefine.Retrieval.Dense;
+using MineRefine.Text.Augmentation;
+using MineRefine.Text.Tokenization;
+using Spectre.Console;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MineRefine.Training;
+
+/// <summary>What the trainer learns from: the data set (catalog and query texts), the train and dev judgments, and
+/// for stage 2 the mined pairs (already unioned into <see cref="Train"/> by <see cref="SiameseTrainer.UnionMined"/>).</summary>
+/// <param name="Dataset">Catalog and queries.</param>
+/// <param name="Train">Training judgments.</param>
+/// <param name="Dev">Dev judgments (held-out queries) for model selection.</param>
+public sealed record TrainData(Dataset Dataset, IReadOnlyList<Judgment> Train, IReadOnlyList<Judgment> Dev);
+
+/// <summary>One dev evaluation.</summary>
+/// <param name="Step">Optimizer steps done when it ran (0 = untrained model).</param>
+/// <param name="Ndcg10">Graded NDCG@10 on the dev catalog.</param>
+/// <param name="Metrics">All metrics of the evaluation.</param>
+public sealed record DevEvaluation(long Step, double Ndcg10, IReadOnlyDictionary<string, double> Metrics);
+
+/// <summary>What a <see cref="SiameseTrainer.Train"/> call did.</summary>
+public sealed class TrainResult
+{
+    /// <summary>Instances built from the judgments (without augmentation).</summary>
+    public int Instances { get; set; }
+    /// <summary>Additive spelling-augmentation instances.</summary>
+    public int AugmentedInstances { get; set; }
+    /// <summary>Queries that received unlabeled catalog fill items, and the number of such items.</summary>
+    public int QueriesWithUnlabeledFill { get; set; }
+    /// <summary>Unlabeled fill items over all instances.</summary>
+    public int UnlabeledFillItems { get; set; }
+    /// <summary>Queries skipped: no positive item.</summary>
+    public int SkippedNoPositive { get; set; }
+    /// <summary>Queries skipped: no text.</summary>
+    public int SkippedNoText { get; set; }
+    /// <summary>Training judgments dropped because their product is not in the catalog.</summary>
+    public int JudgmentsUnknownProduct { get; set; }
+    /// <summary>Optimizer steps per epoch and in the schedule.</summary>
+    public int StepsPerEpoch { get; set; }
+    /// <summary>Steps of the LR schedule.</summary>
+    public int TotalSteps { get; set; }
+    /// <summary>Steps done when the call returned.</summary>
+    public long StepsDone { get; set; }
+    /// <summary>Step the run resumed from (0 = fresh).</summary>
+    public long ResumedFromStep { get; set; }
+    /// <summary>Dev catalog size and dev queries evaluated.</summary>
+    public int DevCatalogSize { get; set; }
+    /// <summary>Dev queries evaluated.</summary>
+    public int DevQueries { get; set; }
+    /// <summary>Every dev evaluation in order (including the step-0 one).</summary>
+    public List<DevEvaluation> Evaluations { get; set; } = new();
+    /// <summary>Step of the best dev NDCG@10, and its value.</summary>
+    public long BestStep { get; set; }
+    /// <summary>Best dev NDCG@10.</summary>
+    public double BestNdcg10 { get; set; } = double.NaN;
+    /// <summary>True when early stopping ended the run.</summary>
+    public bool StoppedEarly { get; set; }
+    /// <summary>True when <see cref="TrainOptions.StopAfterStep"/> interrupted the run (no final model).</summary>
+    public bool Interrupted { get; set; }
+    /// <summary>Training wall time of this call, seconds.</summary>
+    public double Seconds { get; set; }
+    /// <summary>Final (best) model folder, or null when interrupted.</summary>
+    public string? ModelFolder { get; set; }
+    /// <summary>SHA-256 of the final model weights (<see cref="SiameseModel.ComputeHash"/>).</summary>
+    public string? ModelHash { get; set; }
+}
+
+/// <summary>
+/// Trains a <see cref="SiameseModel"/> on graded instances (paper §3, §5, §6): each instance is one query with up to N
+/// graded items; scores are cosine(query, item) of the query and item towers, s [B, N]; the loss (SupCon for stage 1,
+/// multi-class circle for stage 2, or triplet / supcon+circle) is computed per instance and summed — there are no
+/// in-batch negatives. AdamW with separate learning rates for the transformer, the heads and τ, linear warm-up then
+/// linear/cosine decay, gradient clipping. Dev NDCG@10 (exact dense retrieval over a dev catalog) selects the best
+/// weights; early stopping by patience. Checkpoints (weights, AdamW moments, step, data order and RNG state, best
+/// weights) are written atomically and a resumed run ends bit-identical to an uninterrupted one: torch is re-seeded
+/// per step (<see cref="TorchSeeding.ForStep"/>) and shuffles use <see cref="SerializableRandom"/>.
+/// Output in <c>outDir</c>: <c>model/</c> (best weights, <see cref="SiameseModel.Save"/>), <c>metrics.jsonl</c>,
+/// <c>checkpoints/</c>, <c>train_summary.json</c>.
+/// </summary>
+public sealed class SiameseTrainer
+{
+    private readonly TrainOptions _o;
+    private readonly SiameseModel _model;
+
+    /// <summary>Creates a trainer for <paramref name="model"/> (not owned). The model's max query/item lengths are
+    /// set from the options (they are saved with the model).</summary>
+    public SiameseTrainer(SiameseModel model, TrainOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _o = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        int maxLen = model.Config.Transformer.MaxSequenceLength;
+        if (_o.MaxQueryLength > maxLen || _o.MaxItemLength > maxLen)
+            throw new ArgumentException($"MaxQueryLength ({_o.MaxQueryLength}) and MaxItemLength ({_o.MaxItemLength}) must be ≤ the model's {maxLen} positions.");
+        _model = new SiameseModel(model.Encoder, model.Tokenizer,
+            model.Config with { MaxQueryLength = _o.MaxQueryLength, MaxItemLength = _o.MaxItemLength });
+    }
+
+    /// <summary>The model being trained (same encoder as the one passed in, with the trained lengths).</summary>
+    public SiameseModel Model => _model;
+
+    /// <summary>Stage-2 training judgments: <paramref name="train"/> ∪ <paramref name="mined"/>, where mined pairs that
+    /// repeat an original (query, product) pair are dropped (the original label wins) and mined pairs of queries
+    /// outside <paramref name="train"/> are dropped too (they would leak dev/test queries); both counts returned.</summary>
+    public static (List<Judgment> Union, int Added, int Duplicates, int NotTrainQuery) UnionMined(
+        IReadOnlyList<Judgment> train, IReadOnlyList<Judgment> mined)
+    {
+        var seen = new HashSet<(string, string)>();
+        var queries = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var j in train) { seen.Add((j.QueryId, j.ProductId)); queries.Add(j.QueryId); }
+        var union = new List<Judgment>(train);
+        int added = 0, dup = 0, other = 0;
+        foreach (var j in mined)
+        {
+            if (!queries.Contains(j.QueryId)) { other++; continue; }
+            if (!seen.Add((j.QueryId, j.ProductId))) { dup++; continue; }
+            union.Add(j);
+            added++;
+        }
+        return (union, added, dup, other);
+    }
+
+    /// <summary>Runs (or resumes) training and writes the outputs into <paramref name="outDir"/>.</summary>
+    /// <param name="data">Catalog, train and dev judgments.</param>
+    /// <param name="outDir">Output folder.</param>
+    /// <param name="console">Progress bar target; null = no progress output.</param>
+    /// <param name="cancellationToken">Stops after the current step (a checkpoint is written first).</param>
+    public TrainResult Train(TrainData data, string outDir, IAnsiConsole? console = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentException.ThrowIfNullOrEmpty(outDir);
+        if (data.Dev.Count == 0) throw new ArgumentException("The dev split is empty; the trainer needs dev judgments to select the best model (lower the train fraction or add queries).");
+        if (_o.Threads > 0) torch.set_num_threads(_o.Threads);
+        Directory.CreateDirectory(outDir);
+        var result = new TrainResult();
+        var clock = Stopwatch.StartNew();
+
+        // ---------- data ----------
+        var itemFormatter = _model.ItemFormatter;
+        var train = new List<Judgment>(data.Train.Count);
+        foreach (var j in data.Train)
+            if (data.Dataset.FindProduct(j.ProductId) is null) result.JudgmentsUnknownProduct++;
+            else train.Add(j);
+        var queryText = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var q in data.Dataset.Queries) queryText[q.Id] = q.Text;
+        var catalogIds = data.Dataset.Products.Select(p => p.Id).ToList();
+        var (originals, summary) = InstanceBuilder.Build(train, queryText, catalogIds, _o.Seed, _o.Instances);
+        var instances = new List<TrainingInstance>(originals);
+        if (_o.SpellingAugmentation && _o.SpellingKeepRatio > 0)
+        {
+            var augmenter = new SpellingAugmenter(new SpellingAugmentationOptions { KeepRatio = _o.SpellingKeepRatio });
+            var qs = originals.Select(i => i.QueryId).Distinct(StringComparer.Ordinal).Select(id => (id, queryText[id])).ToList();
+            var aug = augmenter.Augment(qs, _o.Seed);
+            instances.AddRange(InstanceBuilder.SpellingVariantInstances(originals, aug));
+        }
+        result.Instances = originals.Count;
+        result.AugmentedInstances = instances.Count - originals.Count;
+        result.QueriesWithUnlabeledFill = summary.QueriesWithUnlabeledFill;
+        result.UnlabeledFillItems = summary.UnlabeledItemsAdded;
+        result.SkippedNoPositive = summary.SkippedNoPositive;
+        result.SkippedNoText = summary.SkippedNoText;
+        if (instances.Count == 0) throw new ArgumentException($"No training instances could be built ({summary}); the training judgments need queries with at least one grade-1/2 item and a query text.");
+
+        int stepsPerEpoch = (instances.Count + _o.BatchSize - 1) / _o.BatchSize;
+        int total = stepsPerEpoch * _o.Epochs;
+        if (_o.MaxSteps > 0) total = Math.Min(total, _o.MaxSteps);
+        result.StepsPerEpoch = stepsPerEpoch;
+        result.TotalSteps = total;
+        var schedule = new LearningRateSchedule((int)Math.Round(_o.WarmupFraction * total), total, _o.Decay);
+
+        var (devData, devJudgments) = BuildDev(data, result);
+        var itemTokens = new Dictionary<string, TokenizedText>(StringComparer.Ordinal);
+        TokenizedText ItemTok(string pid)
+        {
+            if (!itemTokens.TryGetValue(pid, out var t))
+                itemTokens[pid] = t = _model.Tokenizer.Encode(itemFormatter.Format(data.Dataset.FindProduct(pid)!), _o.MaxItemLength);
+            return t;
+        }
+
+        // ---------- model, loss, optimizer ----------
+        var enc = _model.Encoder;
+        using var loss = LossFactory.Create(_o.LossOptionsResolved());
+        var bertParams = enc.Bert.named_parameters().Select(p => p.parameter).ToList();
+        var bertSet = new HashSet<Parameter>(bertParams, ReferenceEqualityComparer.Instance);
+        var headParams = enc.parameters().Where(p => !bertSet.Contains(p)).ToList();
+        foreach (var p in bertParams) p.requires_grad = !_o.FreezeEncoder;
+        var groups = new List<(AdamW.ParamGroup Group, double BaseLr)>();
+        void AddGroup(IEnumerable<Parameter> ps, double lr, double wd)
+        {
+            var list = ps.ToList();
+            if (list.Count > 0) groups.Add((new AdamW.ParamGroup(list, lr, _o.Beta1, _o.Beta2, _o.Epsilon, wd), lr));
+        }
+        if (!_o.FreezeEncoder)
+        {
+            AddGroup(bertParams.Where(p => p.dim() >= 2), _o.EncoderLearningRate, _o.WeightDecay);
+            AddGroup(bertParams.Where(p => p.dim() < 2), _o.EncoderLearningRate, 0);
+        }
+        AddGroup(headParams.Where(p => p.dim() >= 2), _o.HeadLearningRate, _o.WeightDecay);
+        AddGroup(headParams.Where(p => p.dim() < 2), _o.HeadLearningRate, 0);
+        AddGroup(loss.TrainableParameters, _o.TemperatureLearningRate, 0);
+        if (groups.Count == 0) throw new ArgumentException("Nothing to train: the encoder is frozen and the model has no projection heads (OutputDim 0) and the loss has no parameters.");
+        using var optimizer = torch.optim.AdamW(groups.Select(g => g.Group), _o.EncoderLearningRate, _o.Beta1, _o.Beta2, _o.Epsilon, _o.WeightDecay);
+        var allParams = groups.SelectMany(g => g.Group.Parameters).ToList();
+
+        // ---------- state ----------
+        var st = new TrainState { Rng = new SerializableRandom(_o.Seed, "train-order").SaveState() };
+        Dictionary<string, Tensor>? best = null;
+        var store = _o.CheckpointEvery > 0 || _o.Resume ? new CheckpointStore(Path.Combine(outDir, "checkpoints"), _o.KeepCheckpoints) : null;
+        string metricsPath = Path.Combine(outDir, "metrics.jsonl");
+        var latest = _o.Resume ? store!.TryLoadLatest() : null;
+        if (latest is not null)
+        {
+            st = LoadCheckpoint(latest.Directory, enc, loss, optimizer, out best);
+            result.ResumedFromStep = st.Step;
+            MetricsLog.TruncateAfterStep(metricsPath, st.Step);
+        }
+        else if (File.Exists(metricsPath)) File.Delete(metricsPath);
+        var rng = SerializableRandom.FromState(st.Rng);
+        if (st.Order is null) { st.Order = Enumerable.Range(0, instances.Count).ToArray(); rng.Shuffle(st.Order); }
+        if (st.Order.Length != instances.Count)
+            throw new InvalidDataException($"The checkpoint was made with {st.Order.Length} instances but the data now gives {instances.Count}; resume with the same data, seed and options.");
+
+        using var metrics = new MetricsLog(metricsPath, includeTimestamp: true);
+        var evaluator = new RetrievalEvaluator(new EvaluationOptions { ComputeSeparation = false });
+
+        DevEvaluation Evaluate(long step)
+        {
+            using var embedder = new SiameseEmbedder(_model, "train", ownsModel: false);
+            using var retriever = new DenseRetriever(embedder, devData.Products.Select(p => p.Id).ToList(),
+                itemFormatter.Format(devData.Products));
+            var r = evaluator.Evaluate("dev", retriever, devData, devJudgments);
+            var m = r.Metrics.Where(kv => kv.Value.HasValue).ToDictionary(kv => kv.Key, kv => kv.Value!.Value, StringComparer.Ordinal);
+            var ev = new DevEvaluation(step, m.GetValueOrDefault("ndcg@10", double.NaN), m);
+            metrics.Write(step, m.Select(kv => KeyValuePair.Create("dev/" + kv.Key, kv.Value)));
+            return ev;
+        }
+
+        void ConsiderBest(DevEvaluation ev)
+        {
+            st.Evaluations.Add(ev);
+            if (double.IsNaN(st.BestNdcg10) || ev.Ndcg10 > st.BestNdcg10)
+            {
+                st.BestNdcg10 = ev.Ndcg10; st.BestStep = ev.Step; st.EvalsWithoutImprovement = 0;
+                if (best is not null) foreach (var t in best.Values) t.Dispose();
+                best = Snapshot(enc);
+            }
+            else st.EvalsWithoutImprovement++;
+        }
+
+        if (st.Step == 0 && st.Evaluations.Count == 0) ConsiderBest(Evaluate(0));
+
+        // ---------- loop ----------
+        double tauNow = Temperature(loss);
+        void Loop(Action<long, string>? report)
+        {
+            var sw = Stopwatch.StartNew();
+            long seqs = 0;
+            enc.train();
+            while (st.Step < total && !st.Stopped)
+            {
+                long step = st.Step;
+                var batch = NextBatch(instances, st, rng);
+                LossBreakdown bd;
+                using (var scope = NewDisposeScope())
+                {
+                    TorchSeeding.ForStep(_o.Seed, step);
+                    var qTok = batch.Select(b => _model.Tokenizer.Encode(b.QueryText, _o.MaxQueryLength)).ToList();
+                    var (qIds, qMask, _) = TokenBatch.Pad(qTok, _model.Tokenizer.PadId).ToTensors();
+                    int n = batch.Max(b => b.Count);
+                    var flat = new List<TokenizedText>();
+                    var index = new long[batch.Count * n];
+                    for (int b = 0; b < batch.Count; b++)
+                        for (int i = 0; i < n; i++)
+                        {
+                            if (i < batch[b].Count) { index[b * n + i] = flat.Count; flat.Add(ItemTok(batch[b].ProductIds[i])); }
+                            else index[b * n + i] = 0; // padding slot, grade −1 masks it
+                        }
+                    var (iIds, iMask, _) = TokenBatch.Pad(flat, _model.Tokenizer.PadId).ToTensors();
+                    var q = enc.EncodeQueries(qIds, qMask);                      // [B, D]
+                    var items = enc.EncodeItems(iIds, iMask);                    // [M, D]
+                    var gathered = items.index_select(0, tensor(index)).view(batch.Count, n, -1); // [B, N, D]
+                    var scores = (gathered * q.unsqueeze(1)).sum(-1);            // [B, N] cosine
+                    var grades = InstanceBuilder.GradeTensor(batch, n);
+                    (var l, bd) = loss.Compute(scores, grades);
+                    optimizer.zero_grad();
+                    l.backward();
+                    double gradNorm = _o.GradientClipNorm > 0
+                        ? nn.utils.clip_grad_norm_(allParams, _o.GradientClipNorm)
+                        : double.NaN;
+                    double factor = schedule.Factor(step);
+                    var pgs = optimizer.ParamGroups.ToList();
+                    for (int g = 0; g < pgs.Count; g++) pgs[g].LearningRate = groups[g].BaseLr * factor;
+                    optimizer.step();
+                    seqs += qTok.Count + flat.Count;
+                    st.Step = step + 1;
+                    tauNow = Temperature(loss);
+                    var m = bd.ToMetrics().ToList();
+                    m.Add(new("lr/encoder", _o.EncoderLearningRate * factor));
+                    m.Add(new("lr/head", _o.HeadLearningRate * factor));
+                    m.Add(new("tau", tauNow));
+                    m.Add(new("grad_norm", gradNorm));
+                    m.Add(new("instances", batch.Count));
+                    m.Add(new("seconds", sw.Elapsed.TotalSeconds));
+                    metrics.Write(st.Step, m);
+                }
+                report?.Invoke(st.Step, $"loss {bd.Total:F3} τ {tauNow:F3} {seqs / Math.Max(1e-9, sw.Elapsed.TotalSeconds):F0} seq/s");
+
+                bool last = st.Step >= total;
+                if ((_o.EvalEvery > 0 && st.Step % _o.EvalEvery == 0) || last)
+                {
+                    ConsiderBest(Evaluate(st.Step));
+                    enc.train();
+                    if (_o.Patience > 0 && st.EvalsWithoutImprovement >= _o.Patience) { st.Stopped = true; result.StoppedEarly = true; }
+                }
+                bool interrupt = (_o.StopAfterStep > 0 && st.Step == _o.StopAfterStep) || cancellationToken.IsCancellationRequested;
+                if (store is not null && ((_o.CheckpointEvery > 0 && st.Step % _o.CheckpointEvery == 0) || interrupt))
+                {
+                    st.Rng = rng.SaveState();
+                    SaveCheckpoint(store, st, enc, loss, optimizer, best);
+                }
+                if (interrupt && !last) { result.Interrupted = true; return; }
+            }
+        }
+
+        if (console is null) Loop(null);
+        else
+        {
+            console.Progress().AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+                    new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask($"stage {_o.Stage} {loss.Name}", maxValue: total);
+                    task.Value = st.Step;
+                    Loop((s, text) => { task.Value = s; task.Description = Markup.Escape($"stage {_o.Stage} {loss.Name} {text}"); });
+                });
+        }
+
+        result.StepsDone = st.Step;
+        result.Evaluations = st.Evaluations.ToList();
+        result.BestNdcg10 = st.BestNdcg10;
+        result.BestStep = st.BestStep;
+        result.StoppedEarly |= st.Stopped;
+        result.Seconds = clock.Elapsed.TotalSeconds;
+        if (result.Interrupted) { DisposeAll(best); return result; }
+
+        // ---------- final model ----------
+        if (best is not null) RestoreWeights(enc, best);
+        DisposeAll(best);
+        enc.eval();
+        string modelDir = Path.Combine(outDir, "model");
+        string tmp = Path.Combine(outDir, ".model-tmp");
+        if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
+        _model.Save(tmp);
+        if (Directory.Exists(modelDir)) Directory.Delete(modelDir, true);
+        Directory.Move(tmp, modelDir);
+        result.ModelFolder = modelDir;
+        result.ModelHash = _model.ComputeHash();
+        AtomicFile.WriteAllText(Path.Combine(outDir, "train_summary.json"), JsonSerializer.Serialize(result, StateJson));
+        return result;
+    }
+
+    // ---------- helpers ----------
+
+    private (Dataset Data, List<Judgment> Judgments) BuildDev(TrainData data, TrainResult result)
+    {
+        var devQueries = data.Dev.Select(j => j.QueryId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (_o.MaxDevQueries > 0 && devQueries.Count > _o.MaxDevQueries)
+        {
+            var r = new SerializableRandom(_o.Seed, "dev-queries");
+            r.Shuffle(devQueries);
+            devQueries = devQueries.Take(_o.MaxDevQueries).ToList();
+        }
+        var keep = new HashSet<string>(devQueries, StringComparer.Ordinal);
+        var judgments = data.Dev.Where(j => keep.Contains(j.QueryId)).ToList();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var products = new List<Product>();
+        foreach (var j in judgments)
+            if (data.Dataset.FindProduct(j.ProductId) is { } p && ids.Add(p.Id)) products.Add(p);
+        var others = data.Dataset.Products.Where(p => !ids.Contains(p.Id)).Select(p => p.Id).Order(StringComparer.Ordinal).ToList();
+        var rng = new SerializableRandom(_o.Seed, "dev-catalog");
+        rng.Shuffle(others);
+        foreach (var id in others.Take(Math.Max(0, _o.DevCatalogSize - products.Count))) products.Add(data.Dataset.FindProduct(id)!);
+        result.DevCatalogSize = products.Count;
+        result.DevQueries = devQueries.Count;
+        return (new Dataset(products, data.Dataset.Queries, judgments), judgments);
+    }
+
+    private List<TrainingInstance> NextBatch(List<TrainingInstance> instances, TrainState st, SerializableRandom rng)
+    {
+        if (st.Position >= instances.Count)
+        {
+            st.Epoch++;
+            st.Position = 0;
+            rng.Shuffle(st.Order!);
+        }
+        int take = Math.Min(_o.BatchSize, instances.Count - st.Position);
+        var batch = new List<TrainingInstance>(take);
+        for (int i = 0; i < take; i++) batch.Add(instances[st.Order![st.Position + i]]);
+        st.Position += take;
+        return batch;
+    }
+
+    private static double Temperature(ILoss loss) => loss switch
+    {
+        LabelAwareSupConLoss s => s.Temperature,
+        CombinedLoss c => c.Parts.Select(p => p.Loss).OfType<LabelAwareSupConLoss>().Select(s => s.Temperature).DefaultIfEmpty(double.NaN).First(),
+        _ => double.NaN,
+    };
+
+    private static Dictionary<string, Tensor> Snapshot(nn.Module module)
+    {
+        using var _ = no_grad();
+        var d = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, p) in module.named_parameters())
+        {
+            var c = p.detach().clone();
+            c.DetachFromDisposeScope();
+            d[name] = c;
+        }
+        return d;
+    }
+
+    private static void RestoreWeights(nn.Module module, Dictionary<string, Tensor> weights)
+    {
+        using var _ = no_grad();
+        foreach (var (name, p) in module.named_parameters()) p.copy_(weights[name]);
+    }
+
+    private static void DisposeAll(Dictionary<string, Tensor>? d)
+    {
+        if (d is null) return;
+        foreach (var t in d.Values) t.Dispose();
+    }
+
+    private const string WeightsFile = "model.safetensors", BestFile = "best.safetensors", OptimizerFile = "optimizer.bin", StateFile = "state.json";
+
+    private static void SaveCheckpoint(CheckpointStore store, TrainState st, SiameseEncoder enc, ILoss loss, AdamW optimizer, Dictionary<string, Tensor>? best)
+    {
+        st.LossParameters = loss.TrainableParameters.Select(p => p.detach().cpu().data<float>().ToArray()).ToList();
+        store.Save(st.Step, dir =>
+        {
+            Safetensors.Write(Path.Combine(dir, WeightsFile), enc.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter));
+            if (best is not null) Safetensors.Write(Path.Combine(dir, BestFile), best);
+            optimizer.save_state_dict(Path.Combine(dir, OptimizerFile));
+            File.WriteAllText(Path.Combine(dir, StateFile), JsonSerializer.Serialize(st, StateJson));
+        });
+    }
+
+    private static TrainState LoadCheckpoint(string dir, SiameseEncoder enc, ILoss loss, AdamW optimizer, out Dictionary<string, Tensor>? best)
+    {
+        string statePath = Path.Combine(dir, StateFile);
+        var st = JsonSerializer.Deserialize<TrainState>(File.ReadAllText(statePath), StateJson)
+                 ?? throw new InvalidDataException($"{statePath}: empty checkpoint state.");
+        string w = Path.Combine(dir, WeightsFile);
+        WeightLoading.Load(enc, Safetensors.Read(w), w);
+        var lp = loss.TrainableParameters;
+        if (st.LossParameters.Count != lp.Count)
+            throw new InvalidDataException($"{statePath}: {st.LossParameters.Count} loss parameters saved, the loss '{loss.Name}' has {lp.Count}; resume with the same --loss.");
+        using (no_grad())
+            for (int i = 0; i < lp.Count; i++)
+            {
+                using var t = tensor(st.LossParameters[i], lp[i].shape);
+                lp[i].copy_(t);
+            }
+        optimizer.load_state_dict(Path.Combine(dir, OptimizerFile));
+        best = null;
+        string b = Path.Combine(dir, BestFile);
+        if (File.Exists(b))
+        {
+            best = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            foreach (var (name, t) in Safetensors.Read(b))
+            {
+                var x = t.ToTorch();
+                x.DetachFromDisposeScope();
+                best[name] = x;
+            }
+        }
+        return st;
+    }
+
+    private static readonly JsonSerializerOptions StateJson = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    /// <summary>Resumable loop state (state.json of a checkpoint).</summary>
+    private sealed class TrainState
+    {
+        public long Step { get; set; }
+        public int Epoch { get; set; }
+        public int Position { get; set; }
+        public int[]? Order { get; set; }
+        public string Rng { get; set; } = "";
+        public double BestNdcg10 { get; set; } = double.NaN;
+        public long BestStep { get; set; }
+        public int EvalsWithoutImprovement { get; set; }
+        public bool Stopped { get; set; }
+        public List<DevEvaluation> Evaluations { get; set; } = new();
+        public List<float[]> LossParameters { get; set; } = new();
+    }
+}
