@@ -7,7 +7,8 @@ switch (mode)
 {
     case "ann": return AnnBench.Run(args[1..]);
     case "encoder": return EncoderBench.Run(args[1..]);
+    case "labeler": return LabelerBench.Run(args[1..]);
     default:
-        Console.Error.WriteLine("usage: MineRefine.Bench <mode> [options]\nmodes: ann, encoder");
+        Console.Error.WriteLine("usage: MineRefine.Bench <mode> [options]\nmodes: ann, encoder, labeler");
         return 2;
 }
