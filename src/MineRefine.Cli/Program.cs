@@ -32,6 +32,7 @@ public static class Program
                     "--judgments", "data/judgments-public.csv.gz", "--retriever", "bm25", "--out", "runs/bm25")
                 .WithExample("eval", "--format", "jsonl", "--data", "data/sample", "--retriever", "bm25",
                     "--k1", "0.9", "-b", "0.4", "--split", "test", "--split-seed", "13", "--out", "runs/bm25-test", "--json");
+            LabelerCommands.Register(config);
         });
         return app;
     }
