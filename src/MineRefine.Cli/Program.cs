@@ -61,6 +61,8 @@ public static class Program
                     "--judgments", "data/judgments-public.csv.gz", "--model", "minilm", "--preset", "quick", "--out", "runs/s1")
                 .WithExample("train", "--stage", "2", "--format", "homedepot", "--products", "data/products.csv.gz",
                     "--judgments", "data/judgments-public.csv.gz", "--init", "runs/s1/model", "--mined", "runs/mine/mined.jsonl", "--out", "runs/s2");
+
+            LabelerCommands.Register(config);
         });
         return app;
     }
