@@ -25,6 +25,14 @@ public static class Program
             config.SetExceptionHandler((ex, _) => ErrorHandling.Handle(ex, env));
             config.ValidateExamples();
 
+            config.AddCommand<PipelineCommand>("pipeline")
+                .WithDescription("Run the whole Mine-and-Refine pipeline (labeler → audit → synthetic queries → stage 1 → " +
+                                 "mining → stage 2 → evaluation → calibration → index) with content-hash step skipping; " +
+                                 "writes <out>/model, <out>/index, report.html and report.md. Without data it uses the built-in sample.")
+                .WithExample("pipeline", "--out", "runs/sample", "--preset", "quick")
+                .WithExample("pipeline", "--format", "homedepot", "--products", "data/products.csv.gz",
+                    "--judgments", "data/judgments-public.csv.gz", "--out", "runs/hd", "--preset", "quick");
+
             config.AddCommand<SampleCommand>("sample")
                 .WithDescription("Generate the built-in sample marketplace: catalog, queries (en/es/de, head/tail, " +
                                  "misspelled), noisy human judgments, noise-free truth and engagement logs (JSONL).")

@@ -107,7 +107,7 @@ public static class SearchIndex
             var items = cache.TryLoad(embedder.ModelHash, CatalogHash.Of(texts), texts.Count, embedder.Dimension, out string? problem)
                 ?? throw new InvalidDataException($"The index's item embeddings do not match its model or catalog ({problem}); rebuild the index.");
             var index = VectorIndex.Open(Path.Combine(indexDir, VectorFile), new VectorIndexOptions { View = true });
-            dense = new SerializedRetriever(new OwningDenseRetriever(new DenseRetriever(embedder, products.Select(p => p.Id).ToList(), items, index), embedder));
+            dense = new SerializedRetriever(new OwningRetriever(new DenseRetriever(embedder, products.Select(p => p.Id).ToList(), items, index), embedder));
             ct.ThrowIfCancellationRequested();
             bm25 = new Bm25Retriever(products, new Bm25Options { IndexFolder = Path.Combine(indexDir, Bm25Dir) });
             string th = Path.Combine(modelDir, ThresholdsFile), fu = Path.Combine(modelDir, FusionFile);
@@ -139,21 +139,6 @@ public static class SearchIndex
             Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
             File.Copy(f, dest, overwrite: true);
         }
-    }
-}
-
-/// <summary>A dense retriever that also disposes its embedder (the search index owns both).</summary>
-internal sealed class OwningDenseRetriever(DenseRetriever inner, IDisposable embedder) : IRetriever, IPairScorer
-{
-    public string Name => inner.Name;
-    public IReadOnlyList<SearchHit>[] SearchBatch(IReadOnlyList<string> queries, int k, IProgress<int>? progress = null) =>
-        inner.SearchBatch(queries, k, progress);
-    public float[] ScorePairs(IReadOnlyList<(string Query, string ProductId)> pairs, IProgress<int>? progress = null) =>
-        inner.ScorePairs(pairs, progress);
-    public void Dispose()
-    {
-        inner.Dispose();
-        embedder.Dispose();
     }
 }
 

@@ -1,0 +1,59 @@
+using MineRefine.Data;
+using MineRefine.Data.Sample;
+
+namespace MineRefine.Pipeline;
+
+/// <summary>Options of the whole Mine-and-Refine pipeline (<c>minerefine pipeline</c>).</summary>
+public sealed class PipelineOptions
+{
+    /// <summary>Where to read the data; null = generate the built-in sample marketplace into <c>&lt;out&gt;/data</c>.</summary>
+    public DataSourceOptions? Data { get; set; }
+    /// <summary>Sample generator options when <see cref="Data"/> is null.</summary>
+    public SampleOptions Sample { get; set; } = new();
+    /// <summary>Output folder (every step writes a sub-folder; <c>model/</c>, <c>index/</c>, <c>report.html</c>).</summary>
+    public string OutDir { get; set; } = "runs/pipeline";
+    /// <summary>"quick" (CPU-sized budgets) or "full".</summary>
+    public string Preset { get; set; } = "quick";
+    /// <summary>Start model for the two towers: "minilm" or "tiny" (a random 2-layer encoder for smoke tests).</summary>
+    public string Model { get; set; } = "minilm";
+    /// <summary>Seed for everything: split, sampling, training, augmentation.</summary>
+    public int Seed { get; set; } = 13;
+    /// <summary>Train/dev fractions of the query split (test = the rest).</summary>
+    public double TrainFraction { get; set; } = 0.7;
+    /// <summary>Dev fraction of the query split.</summary>
+    public double DevFraction { get; set; } = 0.15;
+    /// <summary>Run the engagement audit when the data has engagement.</summary>
+    public bool Audit { get; set; } = true;
+    /// <summary>Add synthetic queries for items without a positive query.</summary>
+    public bool Synthetic { get; set; } = true;
+    /// <summary>Evaluate the pretrained MiniLM zero-shot as a baseline (skipped by default for the tiny model).</summary>
+    public bool? ZeroShotBaseline { get; set; }
+    /// <summary>Most test queries to evaluate (null = all; the sample and tests use all).</summary>
+    public int? MaxTestQueries { get; set; }
+    /// <summary>Most held-out pairs graded when measuring the labeler (null = all).</summary>
+    public int? MaxLabelerEvalPairs { get; set; }
+    /// <summary>Optional overrides (applied after the preset) for quick experiments and tests.</summary>
+    public int? Stage1MaxSteps { get; set; }
+    /// <summary>Optional stage-2 step cap.</summary>
+    public int? Stage2MaxSteps { get; set; }
+    /// <summary>Optional labeler step cap.</summary>
+    public int? LabelerMaxSteps { get; set; }
+    /// <summary>Optional mining query cap.</summary>
+    public int? MiningMaxQueries { get; set; }
+
+    /// <summary>True when the tiny random encoder is used.</summary>
+    public bool IsTiny => string.Equals(Model, "tiny", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the bad option.</summary>
+    public PipelineOptions Validate()
+    {
+        if (Preset is not ("quick" or "full")) throw new ArgumentException($"Unknown --preset '{Preset}'. Use quick or full.");
+        if (Model is not ("minilm" or "tiny")) throw new ArgumentException($"--model must be minilm or tiny (got '{Model}').");
+        if (!(TrainFraction > 0 && DevFraction > 0 && TrainFraction + DevFraction < 1))
+            throw new ArgumentException("Train and dev fractions must be positive and leave room for a test split.");
+        if (string.IsNullOrWhiteSpace(OutDir)) throw new ArgumentException("--out <DIR> is required.");
+        Data?.Validate();
+        if (Data is null) Sample.Validate();
+        return this;
+    }
+}

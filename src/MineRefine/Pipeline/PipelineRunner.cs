@@ -1,0 +1,471 @@
+using System.Diagnostics;
+using System.Text.Json;
+using MineRefine.Common;
+using MineRefine.Data;
+using MineRefine.Data.Import;
+using MineRefine.Data.Sample;
+using MineRefine.Evaluation;
+using MineRefine.Labeling;
+using MineRefine.Labeling.Audit;
+using MineRefine.Labeling.CrossEncoder;
+using MineRefine.Mining;
+using MineRefine.Modeling;
+using MineRefine.Reporting;
+using MineRefine.Retrieval;
+using MineRefine.Retrieval.Dense;
+using MineRefine.Retrieval.Hybrid;
+using MineRefine.Serving;
+using MineRefine.Text.Synthetic;
+using MineRefine.Training;
+using Spectre.Console;
+
+namespace MineRefine.Pipeline;
+
+/// <summary>What a pipeline run produced.</summary>
+public sealed record PipelineResult(string OutDir, string ModelDir, string IndexDir, string ReportHtml,
+    IReadOnlyList<StepRecord> Steps, IReadOnlyList<SystemMetrics> Systems);
+
+/// <summary>
+/// The whole Mine-and-Refine pipeline as resumable steps (paper §2–§9): split → labeler training → engagement audit
+/// → synthetic queries → stage 1 (SupCon, with additive spelling augmentation) → mining with re-labeling → stage 2
+/// (circle loss on original ∪ mined) → evaluation of BM25, zero-shot MiniLM, stage 1, stage 2 → threshold calibration
+/// and fusion tuning on dev → hybrid evaluation → index build → report. Every step writes its own folder under the
+/// output folder and is skipped when its inputs (content hashes) and options are unchanged, so a rerun after a crash or
+/// a changed option redoes only what is needed.
+/// </summary>
+public sealed class PipelineRunner
+{
+    private readonly PipelineOptions _o;
+    private readonly IAnsiConsole _console;
+    private readonly StepRunner _steps;
+    private readonly string _out;
+
+    /// <summary>Creates a runner; options are validated here.</summary>
+    public PipelineRunner(PipelineOptions options, IAnsiConsole console)
+    {
+        _o = options.Validate();
+        _console = console;
+        _out = Path.GetFullPath(options.OutDir);
+        _steps = new StepRunner(Path.Combine(_out, "steps"));
+    }
+
+    private string Step(string name) => _steps.StepDir(name);
+
+    /// <summary>Runs every step (skipping unchanged ones) and writes the report.</summary>
+    public async Task<PipelineResult> RunAsync(CancellationToken ct = default)
+    {
+        var total = Stopwatch.StartNew();
+        var manifest = new RunManifest("pipeline", _o, _o.Seed);
+        Directory.CreateDirectory(_out);
+        bool quick = _o.Preset == "quick";
+
+        // ---- data ----
+        List<string> dataInputs;
+        DataSourceOptions dataOptions;
+        if (_o.Data is null)
+        {
+            string dataDir = await _steps.RunAsync("data", [], _o.Sample, dir =>
+            {
+                Info("generating the sample marketplace");
+                SampleMarketplaceGenerator.Generate(_o.Sample).WriteTo(dir);
+                return Task.CompletedTask;
+            });
+            dataOptions = new DataSourceOptions { Format = "jsonl", DataDir = dataDir };
+            dataInputs = [dataDir];
+        }
+        else
+        {
+            dataOptions = _o.Data;
+            dataOptions.RejectedPath ??= Path.Combine(_out, "rejected.jsonl");
+            dataInputs = new[] { dataOptions.Products, dataOptions.Judgments, dataOptions.DataDir }.OfType<string>().ToList();
+        }
+        foreach (var i in dataInputs) manifest.AddInput(i);
+        var data = DatasetLoader.Load(dataOptions);
+        Info($"data: {data.Products.Count:N0} products, {data.Queries.Count:N0} queries, {data.Judgments.Count:N0} judgments, " +
+             $"{data.Engagement.Count:N0} engagement rows" + (data.Report.RowsRejected > 0 ? $", {data.Report.RowsRejected:N0} rows rejected" : ""));
+        string? truthPath = _o.Data is null ? Path.Combine(Step("data"), JsonlFormat.TruthFile) : null;
+
+        // ---- split by query ----
+        string splitDir = await _steps.RunAsync("split", dataInputs, new { _o.Seed, _o.TrainFraction, _o.DevFraction }, dir =>
+        {
+            var s = QuerySplitter.Split(data, _o.Seed, _o.TrainFraction, _o.DevFraction);
+            DatasetWriter.WriteJudgments(s.Train, Path.Combine(dir, "train.jsonl"));
+            DatasetWriter.WriteJudgments(s.Dev, Path.Combine(dir, "dev.jsonl"));
+            DatasetWriter.WriteJudgments(s.Test, Path.Combine(dir, "test.jsonl"));
+            Json.WriteFile(Path.Combine(dir, "split.json"), new { train = s.Train.Count, dev = s.Dev.Count, test = s.Test.Count });
+            return Task.CompletedTask;
+        });
+        var train = JsonlFormat.ReadJudgments(Path.Combine(splitDir, "train.jsonl"));
+        var dev = JsonlFormat.ReadJudgments(Path.Combine(splitDir, "dev.jsonl"));
+        var test = CapQueries(JsonlFormat.ReadJudgments(Path.Combine(splitDir, "test.jsonl")), _o.MaxTestQueries);
+        Info($"split: train {train.Count:N0}, dev {dev.Count:N0}, test {test.Count:N0} judgments");
+
+        // ---- labeler ----
+        var labelerOptions = LabelerTrainOptions.FromPreset(_o.Preset) with
+        {
+            BaseModel = _o.IsTiny ? "tiny" : "minilm",
+            Seed = _o.Seed,
+            MaxSteps = _o.LabelerMaxSteps ?? LabelerTrainOptions.FromPreset(_o.Preset).MaxSteps,
+        };
+        string labelerStep = await _steps.RunAsync("labeler", [Path.Combine(splitDir, "train.jsonl"), Path.Combine(splitDir, "test.jsonl"), .. dataInputs],
+            labelerOptions, async dir =>
+            {
+                Info("training the cross-encoder labeler");
+                var result = Progress("labeler", (IProgress<LabelerTrainProgress> p) =>
+                    new CrossEncoderTrainer(labelerOptions).Train(LabeledPair.FromJudgments(data, train), dir, p, ct),
+                    p => (p.Step, Math.Max(1, p.TotalSteps)));
+                Json.WriteFile(Path.Combine(dir, "train-result.json"), result);
+                // Held-out quality on the test split (paper §2: accuracy and within-1 accuracy).
+                using var labeler = CrossEncoderLabeler.FromFolder(result.LabelerFolder);
+                var held = CapPairs(test, _o.MaxLabelerEvalPairs ?? (quick ? 3000 : int.MaxValue));
+                var requests = held.Select(j => Request(data, j)).ToList();
+                var graded = await labeler.LabelAsync(requests, null, ct);
+                var metrics = LabelerMetrics.Compute(held.Select(j => j.Grade).ToList(), graded);
+                Json.WriteFile(Path.Combine(dir, "test-metrics.json"), metrics);
+            });
+        string labelerDir = Path.Combine(labelerStep, CrossEncoderTrainer.LabelerFolderName);
+        using var labeler = CrossEncoderLabeler.FromFolder(labelerDir);
+
+        // ---- engagement audit ----
+        var auditOptions = new AuditOptions { Seed = _o.Seed };
+        bool runAudit = _o.Audit && data.Engagement.Count > 0;
+        string auditStep = await _steps.RunAsync("audit", [Path.Combine(splitDir, "train.jsonl"), labelerStep, .. dataInputs],
+            new { runAudit, auditOptions }, async dir =>
+            {
+                IReadOnlyList<Judgment> audited = train;
+                if (runAudit)
+                {
+                    Info("auditing training labels against engagement");
+                    var truth = truthPath is not null && File.Exists(truthPath) ? JsonlFormat.ReadJudgments(truthPath) : null;
+                    Func<string, string> q = id => data.FindQuery(id)?.Text ?? id;
+                    Func<string, string> p = id => data.FindProduct(id) is { } pr ? LabelingText.ItemText(pr) : id;
+                    var result = await AuditRunner.RunAsync(train, data.Engagement, q, p, labeler, auditOptions, truth, ct);
+                    audited = result.Judgments;
+                    Json.WriteFile(Path.Combine(dir, "audit.json"), result.Report);
+                    AuditExport.Write(result.Flags, Path.Combine(dir, "flags.csv"));
+                }
+                DatasetWriter.WriteJudgments(audited, Path.Combine(dir, "train.jsonl"));
+            });
+        train = JsonlFormat.ReadJudgments(Path.Combine(auditStep, "train.jsonl"));
+
+        // ---- synthetic queries ----
+        var synthOptions = new SyntheticQueryOptions { Seed = _o.Seed };
+        string synthStep = await _steps.RunAsync("synthetic", [Path.Combine(auditStep, "train.jsonl"), labelerStep, .. dataInputs],
+            new { _o.Synthetic, synthOptions.MaxShare, synthOptions.OtherItemsPerQuery, synthOptions.Seed }, async dir =>
+            {
+                var queries = new List<Query>();
+                var judgments = new List<Judgment>();
+                if (_o.Synthetic)
+                {
+                    Info("generating synthetic queries for items without a positive query");
+                    var trainQueries = train.Select(j => j.QueryId).Distinct().Select(id => data.FindQuery(id)!).ToList();
+                    var result = await new SyntheticQueryGenerator(synthOptions)
+                        .GenerateAndLabelAsync(data.Products, trainQueries, train, labeler, null, ct);
+                    queries.AddRange(result.Queries);
+                    judgments.AddRange(result.Judgments);
+                    Json.WriteFile(Path.Combine(dir, "synthetic.json"), result.Report);
+                }
+                using (var w = new JsonlWriter(Path.Combine(dir, "queries.jsonl")))
+                    foreach (var q in queries) w.Write(q);
+                DatasetWriter.WriteJudgments(judgments, Path.Combine(dir, "judgments.jsonl"));
+            });
+        var synthQueries = ReadQueries(Path.Combine(synthStep, "queries.jsonl"));
+        var synthJudgments = JsonlFormat.ReadJudgments(Path.Combine(synthStep, "judgments.jsonl"));
+        var trainData = synthQueries.Count == 0 ? data
+            : new Dataset(data.Products, data.Queries.Concat(synthQueries).ToList(), data.Judgments, data.Engagement, data.Report);
+        var stage1Train = train.Concat(synthJudgments).ToList();
+
+        // ---- stage 1 ----
+        var s1Options = TrainOptions.Preset(_o.Preset, 1);
+        s1Options.Seed = _o.Seed;
+        if (_o.Stage1MaxSteps is int s1) s1Options.MaxSteps = s1;
+        if (_o.IsTiny) { s1Options.EncoderLearningRate = 1e-3; }
+        string s1Step = await _steps.RunAsync("stage1", [Path.Combine(auditStep, "train.jsonl"), synthStep, Path.Combine(splitDir, "dev.jsonl"), .. dataInputs],
+            new { s1Options, _o.Model }, dir =>
+            {
+                Info("stage 1: label-aware supervised contrastive training");
+                using var model = TrainModelFactory.Create(_o.Model, _o.Seed);
+                var r = new SiameseTrainer(model, s1Options).Train(new TrainData(trainData, stage1Train, dev), dir, _console, ct);
+                if (r.Interrupted) throw new OperationCanceledException("stage 1 was interrupted");
+                return Task.CompletedTask;
+            });
+        string s1Model = Path.Combine(s1Step, "model");
+
+        // ---- mining with re-labeling ----
+        var miningOptions = new MiningOptions
+        {
+            K = quick ? 60 : 150,
+            MaxQueries = _o.MiningMaxQueries ?? (quick ? 300 : null),
+            MaxLabelsPerQuery = quick ? 24 : null,
+            Seed = _o.Seed,
+        };
+        string mineStep = await _steps.RunAsync("mine", [s1Model, labelerStep, Path.Combine(auditStep, "train.jsonl"), synthStep, .. dataInputs],
+            miningOptions, async dir =>
+            {
+                Info($"mining: top {miningOptions.K} per training query, re-labeling unjudged pairs");
+                using var embedder = SiameseEmbedder.FromFolder(s1Model);
+                using var dense = DenseRetrieverFor(embedder, data.Products);
+                var miner = new HardSampleMiner(miningOptions);
+                var result = await miner.MineAsync(trainData, stage1Train, dense, labeler, p => LabelingText.ItemText(p), null, ct);
+                HardSampleMiner.Write(result, dir);
+                Info($"mined {result.Stats.HardNegatives:N0} hard negatives, {result.Stats.HardPositives:N0} hard positives; " +
+                     $"{result.Stats.NewlyLabeledByGrade.Sum():N0} pairs newly labeled, {result.Stats.FalseNegativesAvoided:N0} false negatives avoided");
+            });
+
+        // ---- stage 2 ----
+        var s2Options = TrainOptions.Preset(_o.Preset, 2);
+        s2Options.Seed = _o.Seed;
+        if (_o.Stage2MaxSteps is int s2) s2Options.MaxSteps = s2;
+        if (_o.IsTiny) { s2Options.EncoderLearningRate = 5e-4; }
+        string s2Step = await _steps.RunAsync("stage2", [s1Model, mineStep, Path.Combine(splitDir, "dev.jsonl"), .. dataInputs],
+            s2Options, dir =>
+            {
+                Info("stage 2: multi-class circle loss on original ∪ mined pairs");
+                var mined = HardSampleMiner.ReadMinedAsJudgments(Path.Combine(mineStep, "mined.jsonl"));
+                var (union, _, _, _) = SiameseTrainer.UnionMined(stage1Train, mined);
+                using var model = TrainModelFactory.Create(s1Model, _o.Seed);
+                var r = new SiameseTrainer(model, s2Options).Train(new TrainData(trainData, union, dev), dir, _console, ct);
+                if (r.Interrupted) throw new OperationCanceledException("stage 2 was interrupted");
+                return Task.CompletedTask;
+            });
+        string s2Model = Path.Combine(s2Step, "model");
+
+        // ---- evaluation of the single retrievers on the test split ----
+        bool zeroShot = _o.ZeroShotBaseline ?? !_o.IsTiny;
+        var evalConfig = new { zeroShot, _o.MaxTestQueries };
+        string evalStep = await _steps.RunAsync("evaluate", [s1Model, s2Model, Path.Combine(splitDir, "test.jsonl"), .. dataInputs],
+            evalConfig, dir =>
+            {
+                var evaluator = new RetrievalEvaluator();
+                using (var bm25 = Bm25(data))
+                    Save(dir, "bm25", evaluator.Evaluate("bm25", bm25, data, test), null);
+                if (zeroShot) EvaluateDense(dir, "zero-shot minilm", "minilm", data, test, evaluator);
+                EvaluateDense(dir, "stage 1", s1Model, data, test, evaluator);
+                EvaluateDense(dir, "stage 2", s2Model, data, test, evaluator);
+                return Task.CompletedTask;
+            });
+
+        // ---- calibration (thresholds + fusion) on dev, final model folder ----
+        string modelDir = Path.Combine(_out, "model");
+        string calStep = await _steps.RunAsync("calibrate", [s2Model, Path.Combine(splitDir, "dev.jsonl"), .. dataInputs], null, dir =>
+        {
+            Info("calibrating grade thresholds and fusion weights on the dev split");
+            using var embedder = SiameseEmbedder.FromFolder(s2Model);
+            using var dense = DenseRetrieverFor(embedder, data.Products);
+            var devPairs = dev.Where(j => data.FindProduct(j.ProductId) is not null).ToList();
+            var scores = dense.ScorePairs(devPairs.Select(j => (data.FindQuery(j.QueryId)!.Text, j.ProductId)).ToList());
+            var calibration = ThresholdCalibrator.Calibrate(scores.Select((s, i) => (s, devPairs[i].Grade)).ToList());
+            calibration.Thresholds.Save(Path.Combine(dir, SearchIndex.ThresholdsFile));
+            Json.WriteFile(Path.Combine(dir, "calibration.json"), calibration);
+            using var bm25 = Bm25(data);
+            var evaluator = new RetrievalEvaluator();
+            var tuning = FusionTuner.Tune(dense, bm25,
+                r => evaluator.Evaluate("fusion-trial", r, data, dev).Metrics["ndcg@10"] ?? 0,
+                thresholds: calibration.Thresholds);
+            tuning.Best.Save(Path.Combine(dir, SearchIndex.FusionFile));
+            Json.WriteFile(Path.Combine(dir, "fusion-tuning.json"), tuning);
+            return Task.CompletedTask;
+        });
+        if (Directory.Exists(modelDir)) Directory.Delete(modelDir, true);
+        CopyFolder(s2Model, modelDir);
+        File.Copy(Path.Combine(calStep, SearchIndex.ThresholdsFile), Path.Combine(modelDir, SearchIndex.ThresholdsFile), true);
+        File.Copy(Path.Combine(calStep, SearchIndex.FusionFile), Path.Combine(modelDir, SearchIndex.FusionFile), true);
+
+        // ---- hybrid evaluation with the tuned fusion ----
+        string hybridStep = await _steps.RunAsync("evaluate-hybrid", [modelDir, Path.Combine(splitDir, "test.jsonl"), .. dataInputs],
+            evalConfig, dir =>
+            {
+                using var hybrid = OpenHybrid(modelDir, data);
+                Save(dir, "hybrid", new RetrievalEvaluator().Evaluate("hybrid (stage 2 + bm25)", hybrid, data, test), null);
+                return Task.CompletedTask;
+            });
+
+        // ---- index for serving ----
+        string indexDir = await _steps.RunAsync("index", [modelDir, .. dataInputs], null, dir =>
+        {
+            Info("building the search index");
+            SearchIndex.Build(modelDir, data.Products, dir);
+            return Task.CompletedTask;
+        });
+
+        // ---- report ----
+        var systems = ReadSystems(evalStep).Concat(ReadSystems(hybridStep)).ToList();
+        manifest.Notes["steps"] = _steps.Steps;
+        manifest.AddOutput(modelDir);
+        manifest.AddOutput(indexDir);
+        manifest.Complete();
+        manifest.WriteTo(_out);
+        string reportHtml = WriteReport(systems, evalStep, labelerStep, auditStep, synthStep, mineStep, calStep, s1Step, s2Step);
+        Info($"pipeline finished in {total.Elapsed.TotalMinutes:0.0} min; report: {reportHtml}");
+        return new PipelineResult(_out, modelDir, indexDir, reportHtml, _steps.Steps, systems);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private void Info(string message) => _console.MarkupLine("[grey]pipeline:[/] " + Markup.Escape(message));
+
+    private T Progress<T, TP>(string name, Func<IProgress<TP>, T> work, Func<TP, (long Done, long Total)> read)
+    {
+        T result = default!;
+        _console.Progress().AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(name, maxValue: 1);
+                result = work(new SyncProgress<TP>(p =>
+                {
+                    var (done, total) = read(p);
+                    task.MaxValue = Math.Max(1, total);
+                    task.Value = Math.Min(done, task.MaxValue);
+                }));
+                task.Value = task.MaxValue;
+            });
+        return result;
+    }
+
+    private static LabelRequest Request(Dataset data, Judgment j) =>
+        new(j.QueryId, data.FindQuery(j.QueryId)?.Text ?? j.QueryId, j.ProductId,
+            data.FindProduct(j.ProductId) is { } p ? LabelingText.ItemText(p) : j.ProductId);
+
+    private static List<Judgment> CapPairs(IReadOnlyList<Judgment> judgments, int max) =>
+        judgments.Count <= max ? judgments.ToList()
+            : judgments.OrderBy(j => QuerySplitter.UnitHash(j.QueryId + "\u0001" + j.ProductId, 7)).Take(max).ToList();
+
+    private IReadOnlyList<Judgment> CapQueries(IReadOnlyList<Judgment> judgments, int? max)
+    {
+        if (max is not int m) return judgments;
+        var keep = judgments.Select(j => j.QueryId).Distinct().OrderBy(q => QuerySplitter.UnitHash(q, _o.Seed)).Take(m).ToHashSet();
+        return judgments.Where(j => keep.Contains(j.QueryId)).ToList();
+    }
+
+    private string EmbeddingCacheDir => Path.Combine(_out, "cache", "embeddings");
+
+    private DenseRetriever DenseRetrieverFor(SiameseEmbedder embedder, IReadOnlyList<Product> products) =>
+        new(embedder, products.Select(p => p.Id).ToList(), embedder.Model.ItemFormatter.Format(products),
+            new DenseRetrieverOptions { CacheFolder = EmbeddingCacheDir, Warn = Info });
+
+    private Bm25Retriever Bm25(Dataset data) =>
+        new(data.Products, new Bm25Options { IndexFolder = Path.Combine(_out, "cache", "bm25-index") });
+
+    private HybridRetriever OpenHybrid(string modelDir, Dataset data)
+    {
+        var embedder = SiameseEmbedder.FromFolder(modelDir);
+        var dense = new OwningRetriever(DenseRetrieverFor(embedder, data.Products), embedder);
+        return new HybridRetriever(dense, Bm25(data), FusionOptions.Load(Path.Combine(modelDir, SearchIndex.FusionFile)),
+            GradeThresholds.Load(Path.Combine(modelDir, SearchIndex.ThresholdsFile)), ownsInner: true);
+    }
+
+    private void EvaluateDense(string dir, string system, string model, Dataset data, IReadOnlyList<Judgment> test,
+        RetrievalEvaluator evaluator)
+    {
+        Info($"evaluating {system}");
+        using var embedder = EmbedderFactory.Open(model);
+        using var dense = DenseRetrieverFor(embedder, data.Products);
+        var result = evaluator.Evaluate(system, dense, data, test);
+        // Raw per-grade scores of the judged test pairs, for the distribution plots.
+        var judged = test.Where(j => data.FindProduct(j.ProductId) is not null).ToList();
+        var scores = dense.ScorePairs(judged.Select(j => (data.FindQuery(j.QueryId)!.Text, j.ProductId)).ToList());
+        var byGrade = Enumerable.Range(0, 3).Select(g => judged.Select((j, i) => (j, i)).Where(x => x.j.Grade == g)
+            .Select(x => scores[x.i]).ToArray()).ToArray();
+        Save(dir, system, result, byGrade);
+    }
+
+    private static string Slug(string system) => new(system.Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray());
+
+    private static void Save(string dir, string system, EvaluationResult result, float[][]? scoresByGrade)
+    {
+        string sub = Path.Combine(dir, Slug(system));
+        result.WriteTo(sub);
+        if (scoresByGrade is not null) Json.WriteFile(Path.Combine(sub, "scores-by-grade.json"), scoresByGrade);
+    }
+
+    private static IEnumerable<SystemMetrics> ReadSystems(string dir)
+    {
+        var found = new List<(DateTime, SystemMetrics)>();
+        foreach (var sub in Directory.EnumerateDirectories(dir))
+        {
+            string path = Path.Combine(sub, EvaluationResult.MetricsFile);
+            if (!File.Exists(path)) continue;
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            var root = doc.RootElement;
+            static Dictionary<string, double> Numbers(JsonElement e) => e.ValueKind != JsonValueKind.Object ? new()
+                : e.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number)
+                    .ToDictionary(p => p.Name, p => p.Value.GetDouble());
+            var sep = root.TryGetProperty("separation", out var s) && s.ValueKind == JsonValueKind.Object ? Numbers(s) : null;
+            found.Add((File.GetLastWriteTimeUtc(path),
+                new SystemMetrics(root.GetProperty("system").GetString()!, Numbers(root.GetProperty("metrics")), sep)));
+        }
+        return found.OrderBy(f => f.Item1).Select(f => f.Item2);
+    }
+
+    private static float[][]? ReadScores(string evalStep, string system)
+    {
+        string path = Path.Combine(evalStep, Slug(system), "scores-by-grade.json");
+        return File.Exists(path) ? Json.ReadFile<float[][]>(path) : null;
+    }
+
+    private static List<Query> ReadQueries(string path)
+    {
+        var list = new List<Query>();
+        foreach (var line in File.ReadLines(path))
+        {
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            using var doc = JsonDocument.Parse(line);
+            var r = doc.RootElement;
+            list.Add(new Query(r.GetProperty("id").GetString()!, r.GetProperty("text").GetString()!,
+                r.TryGetProperty("locale", out var l) ? l.GetString() ?? "" : ""));
+        }
+        return list;
+    }
+
+    private static JsonElement? ReadJson(string path) =>
+        File.Exists(path) ? JsonDocument.Parse(File.ReadAllText(path)).RootElement.Clone() : null;
+
+    private string WriteReport(List<SystemMetrics> systems, string evalStep, string labelerStep, string auditStep,
+        string synthStep, string mineStep, string calStep, string s1Step, string s2Step)
+    {
+        var report = new ReportBuilder("MineRefine pipeline report");
+        report.AddMetrics("Retrieval on the test split (held-out queries)", systems, systems.FirstOrDefault()?.Name);
+        string plots = Path.Combine(_out, "plots");
+        foreach (var (system, file) in new[] { ("stage 1", "stage1.png"), ("stage 2", "stage2.png"), ("zero-shot minilm", "zero-shot.png") })
+            if (ReadScores(evalStep, system) is { } s)
+                report.AddScorePlot($"Score distribution per grade: {system}", s.Select(a => (IReadOnlyList<float>)a).ToArray(),
+                    Path.Combine(plots, file));
+        if (ReadJson(Path.Combine(labelerStep, "test-metrics.json")) is { } lm)
+        {
+            report.AddSection("Labeler on held-out judgments", new
+            {
+                pairs = lm.GetProperty("n").GetInt32(),
+                accuracy = lm.GetProperty("accuracy").GetDouble(),
+                within1 = lm.GetProperty("within1").GetDouble(),
+                macro_f1 = lm.GetProperty("macro_f1").GetDouble(),
+                ece = lm.GetProperty("ece").GetDouble(),
+            });
+            var cm = lm.GetProperty("confusion").EnumerateArray().Select(r => r.EnumerateArray().Select(x => x.GetInt64()).ToArray()).ToArray();
+            report.AddConfusion("Labeler confusion matrix (rows: human grade, columns: labeler grade)", cm);
+        }
+        report.AddSection("Engagement audit", ReadJson(Path.Combine(auditStep, "audit.json")));
+        report.AddSection("Synthetic queries", ReadJson(Path.Combine(synthStep, "synthetic.json")));
+        report.AddSection("Mining", ReadJson(Path.Combine(mineStep, "mining.json")));
+        report.AddSection("Thresholds (calibrated on dev)", ReadJson(Path.Combine(calStep, SearchIndex.ThresholdsFile)));
+        report.AddSection("Fusion (tuned on dev)", ReadJson(Path.Combine(calStep, SearchIndex.FusionFile)));
+        report.AddSection("Stage 1 training", ReadJson(Path.Combine(s1Step, "train_summary.json")));
+        report.AddSection("Stage 2 training", ReadJson(Path.Combine(s2Step, "train_summary.json")));
+        report.AddSection("Timings (seconds per step; skipped = unchanged since the last run)",
+            _steps.Steps.ToDictionary(s => s.Name, s => s.Skipped ? $"{s.Seconds:0.0} (skipped)" : $"{s.Seconds:0.0}"));
+        report.AddSection("Run manifest", ReadJson(Path.Combine(_out, RunManifest.FileName)));
+        report.WriteTo(_out);
+        return Path.Combine(_out, "report.html");
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var f in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string dest = Path.Combine(to, Path.GetRelativePath(from, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
+            File.Copy(f, dest, overwrite: true);
+        }
+    }
+}
