@@ -286,7 +286,7 @@ public sealed class PipelineRunner
             Info("building the search index");
             SearchIndex.Build(modelDir, data.Products, dir);
             return Task.CompletedTask;
-        });
+        }, Path.Combine(_out, "index"));
 
         // ---- report ----
         var systems = ReadSystems(evalStep).Concat(ReadSystems(hybridStep)).ToList();

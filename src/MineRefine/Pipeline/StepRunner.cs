@@ -33,10 +33,12 @@ public sealed class StepRunner
 
     /// <summary>Runs <paramref name="action"/> unless the step already completed with the same fingerprint.
     /// <paramref name="inputs"/> are files or folders whose contents matter; <paramref name="config"/> is any
-    /// JSON-serialisable object of the options that matter. Returns the step folder.</summary>
-    public async Task<string> RunAsync(string name, IEnumerable<string> inputs, object? config, Func<string, Task> action)
+    /// JSON-serialisable object of the options that matter; <paramref name="folder"/> overrides the step's folder.
+    /// Returns the step folder.</summary>
+    public async Task<string> RunAsync(string name, IEnumerable<string> inputs, object? config, Func<string, Task> action,
+        string? folder = null)
     {
-        string dir = StepDir(name);
+        string dir = folder ?? StepDir(name);
         string fingerprint = Fingerprint(inputs, config);
         string recordPath = Path.Combine(dir, RecordFile);
         if (File.Exists(recordPath))

@@ -1,0 +1,61 @@
+using MineRefine.Data.Sample;
+using MineRefine.Pipeline;
+using MineRefine.Serving;
+using Spectre.Console;
+
+namespace MineRefine.Tests.Pipeline;
+
+/// <summary>The whole pipeline end to end on a small sample marketplace with the tiny random encoder and labeler:
+/// every step runs, writes what the later steps and the service need, and a rerun with unchanged inputs skips every
+/// step.</summary>
+public class PipelineRunnerTests
+{
+    private static IAnsiConsole Quiet() => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(new StringWriter()), Ansi = AnsiSupport.No, Interactive = InteractionSupport.No,
+    });
+
+    [Fact]
+    public async Task Tiny_pipeline_runs_end_to_end_and_reruns_skip_unchanged_steps()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mr-pipeline-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var options = new PipelineOptions
+            {
+                OutDir = dir, Model = "tiny", Seed = 5,
+                Sample = new SampleOptions { Seed = 5, Products = 300, Queries = 60 },
+            };
+            var result = await new PipelineRunner(options, Quiet()).RunAsync();
+
+            Assert.All(result.Steps, s => Assert.False(s.Skipped));
+            Assert.Equal(["bm25", "stage 1", "stage 2", "hybrid (stage 2 + bm25)"], result.Systems.Select(s => s.Name));
+            Assert.All(result.Systems, s => Assert.InRange(s.Metrics["ndcg@10"], 0.0, 1.0));
+            Assert.NotNull(result.Systems.Single(s => s.Name == "stage 2").Separation);
+            foreach (var f in new[] { "report.html", "report.md", "run.json", "model/thresholds.json", "model/fusion.json",
+                         "model/model.safetensors", "index/index.json", "steps/mine/mined.jsonl", "steps/mine/mining.json",
+                         "steps/labeler/test-metrics.json", "steps/audit/audit.json", "plots/stage2.png" })
+                Assert.True(File.Exists(Path.Combine(dir, f)), f);
+            string report = File.ReadAllText(Path.Combine(dir, "report.md"));
+            Assert.Contains("hybrid (stage 2 + bm25)", report);
+            Assert.Contains("Labeler confusion matrix", report);
+
+            // The index serves searches.
+            using (var engine = SearchIndex.Open(result.IndexDir))
+            {
+                var response = engine.Search("headphones", 5, SearchMode.Hybrid, null);
+                Assert.Equal(5, response.Results.Count);
+                Assert.All(response.Results, r => Assert.NotNull(r.Tier));
+            }
+
+            // A rerun with the same inputs and options redoes nothing.
+            var again = await new PipelineRunner(options, Quiet()).RunAsync();
+            Assert.All(again.Steps, s => Assert.True(s.Skipped, s.Name));
+            Assert.Equal(result.Systems.Select(s => s.Metrics["ndcg@10"]), again.Systems.Select(s => s.Metrics["ndcg@10"]));
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+}
