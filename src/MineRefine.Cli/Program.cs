@@ -33,6 +33,14 @@ public static class Program
                 .WithExample("pipeline", "--format", "homedepot", "--products", "data/products.csv.gz",
                     "--judgments", "data/judgments-public.csv.gz", "--out", "runs/hd", "--preset", "quick");
 
+            config.AddCommand<MineCommand>("mine")
+                .WithDescription("ANN hard-sample mining with re-labeling: top-k per training query with the stage-1 model, " +
+                                 "unjudged pairs graded by the labeler; writes mined.jsonl, union.jsonl and mining.json.")
+                .WithExample("mine", "--model", "runs/s1/model", "--labeler", "runs/lab/labeler", "--format", "homedepot",
+                    "--products", "data/products.csv.gz", "--judgments", "data/judgments-public.csv.gz", "--out", "runs/mine")
+                .WithExample("mine", "--model", "runs/s1/model", "--no-relabel", "--format", "jsonl", "--data", "data/sample",
+                    "-k", "100", "--out", "runs/mine-assumed");
+
             config.AddCommand<SampleCommand>("sample")
                 .WithDescription("Generate the built-in sample marketplace: catalog, queries (en/es/de, head/tail, " +
                                  "misspelled), noisy human judgments, noise-free truth and engagement logs (JSONL).")

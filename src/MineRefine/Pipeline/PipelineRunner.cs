@@ -284,7 +284,7 @@ public sealed class PipelineRunner
         string indexDir = await _steps.RunAsync("index", [modelDir, .. dataInputs], null, dir =>
         {
             Info("building the search index");
-            SearchIndex.Build(modelDir, data.Products, dir);
+            SearchIndex.Build(modelDir, data.Products, dir, new SearchIndexOptions { SharedEmbeddingCache = EmbeddingCacheDir });
             return Task.CompletedTask;
         }, Path.Combine(_out, "index"));
 

@@ -17,6 +17,9 @@ public sealed class SearchIndexOptions
     public VectorIndexOptions Vectors { get; set; } = new() { Kind = VectorIndexKind.Hnsw };
     /// <summary>BM25 settings (the index folder is set by the builder).</summary>
     public Bm25Options Bm25 { get; set; } = new();
+    /// <summary>An embedding cache folder to reuse (e.g. the pipeline's), so a catalog already encoded with the same
+    /// model is not encoded again. Optional.</summary>
+    public string? SharedEmbeddingCache { get; set; }
 }
 
 /// <summary>The manifest of a search index folder (<c>index.json</c>).</summary>
@@ -66,8 +69,10 @@ public static class SearchIndex
         var texts = embedder.Model.ItemFormatter.Format(products);
         string catalogHash = CatalogHash.Of(texts);
         var cache = new EmbeddingCache(Path.Combine(outDir, EmbeddingsDir));
-        var items = cache.GetOrCompute(embedder.ModelHash, catalogHash, texts.Count, embedder.Dimension,
+        var source = options.SharedEmbeddingCache is { } shared ? new EmbeddingCache(shared) : cache;
+        var items = source.GetOrCompute(embedder.ModelHash, catalogHash, texts.Count, embedder.Dimension,
             () => embedder.Encode(texts, EmbeddingRole.Item, progress), out _);
+        if (!ReferenceEquals(source, cache)) cache.Store(embedder.ModelHash, catalogHash, items);
         using (var index = VectorIndex.Create(embedder.Dimension, options.Vectors))
         {
             if (items.Count > 0) index.Add(items);
