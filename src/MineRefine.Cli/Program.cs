@@ -41,6 +41,17 @@ public static class Program
                 .WithExample("mine", "--model", "runs/s1/model", "--no-relabel", "--format", "jsonl", "--data", "data/sample",
                     "-k", "100", "--out", "runs/mine-assumed");
 
+            config.AddCommand<AuditCommand>("audit")
+                .WithDescription("Engagement-driven label audit: flag label/engagement disagreements per query bucket and " +
+                                 "re-judge them (labeler, LLM, or export for human review and re-import).")
+                .WithExample("audit", "--format", "jsonl", "--data", "data/sample", "--judge", "labeler:runs/lab/labeler",
+                    "--truth", "data/sample/truth.jsonl", "--out", "runs/audit")
+                .WithExample("audit", "--format", "jsonl", "--data", "data/sample", "--export", "runs/audit/review.csv", "--out", "runs/audit");
+
+            config.AddCommand<SynthCommand>("synth")
+                .WithDescription("Synthetic queries for items without a positive query, every pair graded by the judge.")
+                .WithExample("synth", "--format", "jsonl", "--data", "data/sample", "--judge", "labeler:runs/lab/labeler", "--out", "runs/synth");
+
             config.AddCommand<SampleCommand>("sample")
                 .WithDescription("Generate the built-in sample marketplace: catalog, queries (en/es/de, head/tail, " +
                                  "misspelled), noisy human judgments, noise-free truth and engagement logs (JSONL).")

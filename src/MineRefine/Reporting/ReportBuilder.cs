@@ -232,7 +232,7 @@ public sealed class ReportBuilder
     }
 
     /// <summary>Flattens an object's JSON form into dotted keys and display values.</summary>
-    internal static List<KeyValuePair<string, string>> Flatten(object payload)
+    public static List<KeyValuePair<string, string>> Flatten(object payload)
     {
         var element = payload is JsonElement je ? je : JsonSerializer.SerializeToElement(payload, payload.GetType(),
             new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
