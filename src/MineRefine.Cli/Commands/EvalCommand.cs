@@ -15,7 +15,7 @@ public sealed class EvalSettings : DataSettings
 {
     /// <summary>Retriever name.</summary>
     [CommandOption("--retriever <NAME>")]
-    [Description("Retriever: bm25 or dense (with --model).")]
+    [Description("Retriever: bm25, dense (with --model minilm or a model folder) or hybrid (dense + BM25 fused; uses the model folder's fusion.json and thresholds.json).")]
     [DefaultValue("bm25")]
     public string Retriever { get; set; } = "bm25";
 

@@ -22,27 +22,12 @@ public static class DenseRetrieverBuilder
             var formatter = embedder.Model.ItemFormatter;
             var inner = new DenseRetriever(embedder, data.Products.Select(p => p.Id).ToList(), formatter.Format(data.Products),
                 new DenseRetrieverOptions { CacheFolder = spec.CacheDir is null ? null : Path.Combine(spec.CacheDir, "embeddings") });
-            return new Owning(inner, embedder);
+            return new OwningRetriever(inner, embedder);
         }
         catch
         {
             embedder.Dispose();
             throw;
-        }
-    }
-
-    /// <summary>A dense retriever that also disposes its embedder.</summary>
-    private sealed class Owning(DenseRetriever inner, IDisposable embedder) : IRetriever, IPairScorer
-    {
-        public string Name => inner.Name;
-        public IReadOnlyList<SearchHit>[] SearchBatch(IReadOnlyList<string> queries, int k, IProgress<int>? progress = null) =>
-            inner.SearchBatch(queries, k, progress);
-        public float[] ScorePairs(IReadOnlyList<(string Query, string ProductId)> pairs, IProgress<int>? progress = null) =>
-            inner.ScorePairs(pairs, progress);
-        public void Dispose()
-        {
-            inner.Dispose();
-            embedder.Dispose();
         }
     }
 }

@@ -12,6 +12,7 @@ public static class RetrieverFactory
         {
             ["bm25"] = (spec, data) => new Bm25Retriever(data.Products, WithIndexFolder(spec)),
             ["dense"] = DenseRetrieverBuilder.Build,
+            ["hybrid"] = HybridRetrieverBuilder.Build,
         };
 
     /// <summary>Names that <see cref="Create"/> accepts.</summary>
