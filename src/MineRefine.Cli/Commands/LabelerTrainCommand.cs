@@ -50,7 +50,7 @@ public sealed class LabelerTrainSettings : DataSettings
 
     /// <summary>Max pair length override.</summary>
     [CommandOption("--max-length <N>")]
-    [Description("Maximum tokens of [CLS] query [SEP] item [SEP].")]
+    [Description("Maximum tokens of [[CLS]] query [[SEP]] item [[SEP]].")]
     public int? MaxLength { get; set; }
 
     /// <summary>Max training pairs override.</summary>

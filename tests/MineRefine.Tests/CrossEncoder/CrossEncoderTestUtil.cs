@@ -1,4 +1,7 @@
 using MineRefine.Labeling.CrossEncoder;
+using MineRefine.Modeling;
+using MineRefine.Text.Tokenization;
+using TorchSharp;
 
 namespace MineRefine.Tests.CrossEncoder;
 
@@ -10,6 +13,35 @@ internal static class CrossEncoderTestUtil
         Directory.CreateDirectory(d);
         return d;
     }
+
+    /// <summary>Runs torch on one thread until disposed (the test machine is shared; fewer threads is faster there).</summary>
+    public static IDisposable OneThread()
+    {
+        int prev = torch.get_num_threads();
+        torch.set_num_threads(1);
+        return new Restore(() => torch.set_num_threads(prev));
+    }
+
+    private sealed class Restore(Action a) : IDisposable
+    {
+        public void Dispose() => a();
+    }
+
+    /// <summary>A vocabulary holding the toy words (others map to [UNK]).</summary>
+    public static WordPieceTokenizer ToyTokenizer()
+    {
+        var words = new[] { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "and", "with", "a", "long", "extra", "description", "of", "the", "item" }
+            .Concat(Colors).Concat(Nouns);
+        using var ms = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", words) + "\n"));
+        return WordPieceTokenizer.FromStream(ms);
+    }
+
+    /// <summary>A tiny random cross-encoder over <see cref="ToyTokenizer"/>.</summary>
+    public static CrossEncoderPackage ToyPackage(long seed, double dropout = 0) =>
+        CrossEncoderPackage.CreateRandom(new CrossEncoderConfig
+        {
+            Transformer = TransformerConfig.Tiny(1) with { HiddenDropout = dropout }, MaxPairLength = 24, HeadDropout = dropout,
+        }, ToyTokenizer(), seed);
 
     private static readonly string[] Colors = ["red", "blue", "green", "black", "white", "yellow"];
     private static readonly string[] Nouns = ["chair", "lamp", "table", "door", "paint", "rug"];

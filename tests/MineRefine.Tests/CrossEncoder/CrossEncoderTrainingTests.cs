@@ -22,8 +22,9 @@ public sealed class CrossEncoderTrainingTests : IDisposable
     {
         var train = CrossEncoderTestUtil.ToyPairs(1500, seed: 1);
         var dev = CrossEncoderTestUtil.ToyPairs(300, seed: 2);
-        var options = CrossEncoderTestUtil.TinyOptions(steps: 400);
-        var result = new CrossEncoderTrainer(options).Train(train, dev, _dir);
+        var options = CrossEncoderTestUtil.TinyOptions(steps: 1200);
+        using var threads = CrossEncoderTestUtil.OneThread();
+        var result = new CrossEncoderTrainer(options).Train(train, dev, _dir, initial: CrossEncoderTestUtil.ToyPackage(5));
         Assert.NotNull(result.Dev);
         using var labeler = CrossEncoderLabeler.FromFolder(result.LabelerFolder);
         double acc = Accuracy(labeler, dev);
@@ -39,15 +40,16 @@ public sealed class CrossEncoderTrainingTests : IDisposable
     {
         var train = CrossEncoderTestUtil.ToyPairs(200, seed: 3);
         var probe = CrossEncoderTestUtil.ToyPairs(20, seed: 4);
-        var options = CrossEncoderTestUtil.TinyOptions(steps: 20) with { CheckpointEverySteps = 5, HeadDropout = 0.2 };
+        var options = CrossEncoderTestUtil.TinyOptions(steps: 20) with { CheckpointEverySteps = 5 };
         string a = Path.Combine(_dir, "a"), b = Path.Combine(_dir, "b");
-        new CrossEncoderTrainer(options).Train(train, Array.Empty<LabeledPair>(), a);
+        using var threads = CrossEncoderTestUtil.OneThread();
+        new CrossEncoderTrainer(options).Train(train, Array.Empty<LabeledPair>(), a, initial: CrossEncoderTestUtil.ToyPackage(5, dropout: 0.2));
 
         using var cts = new CancellationTokenSource();
         var stopAt10 = new StepProgress(p => { if (p.Step >= 10) cts.Cancel(); });
-        Assert.ThrowsAny<OperationCanceledException>(() => new CrossEncoderTrainer(options).Train(train, Array.Empty<LabeledPair>(), b, stopAt10, cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => new CrossEncoderTrainer(options).Train(train, Array.Empty<LabeledPair>(), b, stopAt10, cts.Token, CrossEncoderTestUtil.ToyPackage(5, dropout: 0.2)));
         Assert.Equal(10, new CheckpointStore(Path.Combine(b, "checkpoints")).TryLoadLatest()!.Step);
-        var resumed = new CrossEncoderTrainer(options with { Resume = true }).Train(train, Array.Empty<LabeledPair>(), b);
+        var resumed = new CrossEncoderTrainer(options with { Resume = true }).Train(train, Array.Empty<LabeledPair>(), b, initial: CrossEncoderTestUtil.ToyPackage(5, dropout: 0.2));
         Assert.Equal(10, resumed.ResumedFromStep);
         Assert.Equal(20, resumed.Steps);
 

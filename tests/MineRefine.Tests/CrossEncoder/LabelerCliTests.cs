@@ -108,3 +108,19 @@ public sealed class LabelerCliTests : IDisposable
         Assert.Contains("--labeler <DIR> is required", err);
     }
 }
+
+public sealed class LabelerCliHelpTests
+{
+    [Theory]
+    [InlineData("labeler", "train", "--preset")]
+    [InlineData("labeler", "eval", "--labeler")]
+    [InlineData("label", null, "--pairs")]
+    public void Help_renders_with_examples(string a, string? b, string option)
+    {
+        var args = b is null ? new[] { a, "--help" } : new[] { a, b, "--help" };
+        var (code, stdout, err) = MineRefine.Tests.Cli.CliRunner.Run(args);
+        Assert.True(code == 0, err);
+        Assert.Contains("EXAMPLES", stdout);
+        Assert.Contains(option, stdout);
+    }
+}

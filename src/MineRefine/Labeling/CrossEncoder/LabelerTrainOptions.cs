@@ -61,8 +61,9 @@ public sealed record LabelerTrainOptions
     /// <summary>Taxonomy levels in item texts (paper §3: 2).</summary>
     public int ItemTextLevels { get; init; } = 2;
 
-    /// <summary>The quick preset: fits the Home Depot public judgments (~41k train pairs) in ≤ 20 minutes on a
-    /// 2-core CPU: a 16k-pair subset, 1 epoch, max length 48, frozen embeddings, dev subset of 2,000 pairs.</summary>
+    /// <summary>The quick preset, sized for the Home Depot public judgments (~41k train pairs) on a 2-core CPU
+    /// (target ≤ 20 minutes, i.e. ≈14 pairs/s): a 16k-pair subset, 1 epoch, max length 48, frozen embedding tables,
+    /// dev subset of 2,000 pairs. Measured on a heavily loaded machine only (see bench/results/labeler.md).</summary>
     public static LabelerTrainOptions Quick() => new()
     {
         Preset = "quick", Epochs = 1, BatchSize = 32, LearningRate = 5e-5, MaxPairLength = 48, MaxTrainPairs = 16_000,
