@@ -1,0 +1,1 @@
+namespace MineRefine.ScaleOut.Tests; public class PlaceholderTests {}
