@@ -1,1 +1,0 @@
-namespace MineRefine.ScaleOut.Tests; public class PlaceholderTests {}
