@@ -6,7 +6,8 @@ var mode = args.Length > 0 ? args[0].ToLowerInvariant() : "";
 switch (mode)
 {
     case "ann": return AnnBench.Run(args[1..]);
+    case "scaleout": return ScaleOutBench.Run(args[1..]);
     default:
-        Console.Error.WriteLine("usage: MineRefine.Bench <mode> [options]\nmodes: ann");
+        Console.Error.WriteLine("usage: MineRefine.Bench <mode> [options]\nmodes: ann, scaleout");
         return 2;
 }
