@@ -36,6 +36,8 @@ public sealed class GarnetIndexPusher(GarnetShardConnection connection)
 {
     /// <summary>Receives warnings (default: stderr).</summary>
     public Action<string> Warn { get; init; } = m => Console.Error.WriteLine(m);
+    /// <summary>Push the shards concurrently (default true; a <c>stopAfter</c> test push is always sequential).</summary>
+    public bool ParallelShards { get; init; } = true;
 
     /// <summary>
     /// Pushes <paramref name="vectors"/> (row i = <paramref name="productIds"/>[i]) with optional per-item JSON
@@ -62,9 +64,9 @@ public sealed class GarnetIndexPusher(GarnetShardConnection connection)
         var o = connection.Options;
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var rows = ShardAssignment.Split(productIds, o.Shards);
-        var reports = new List<ShardPushReport>();
+        var reports = new ShardPushReport[o.Shards];
         int acked = 0;
-        for (int s = 0; s < o.Shards; s++)
+        void PushShard(int s)
         {
             var db = connection.Database(s);
             string key = o.VectorKey(s), marker = o.ProgressKey(s);
@@ -73,7 +75,7 @@ public sealed class GarnetIndexPusher(GarnetShardConnection connection)
             int added = 0, present = 0;
             for (int b = start; b < rows[s].Count; b += o.PushBatchSize)
             {
-                if (stopAfter is int stop && acked >= stop) { reports.Add(new(s, key, rows[s].Count, start, added, present)); return new PushReport(reports, sw.Elapsed); }
+                if (stopAfter is int stop && Volatile.Read(ref acked) >= stop) break;
                 int end = Math.Min(rows[s].Count, b + o.PushBatchSize);
                 var tasks = new Task<RedisResult>[end - b];
                 for (int j = b; j < end; j++)
@@ -89,11 +91,12 @@ public sealed class GarnetIndexPusher(GarnetShardConnection connection)
                 }
                 foreach (var t in tasks) { if ((long)t.Result == 1) added++; else present++; }
                 db.StringSet(marker, fp + ":" + end.ToString(CultureInfo.InvariantCulture));
-                acked += end - b;
-                progress?.Report(acked);
+                progress?.Report(Interlocked.Add(ref acked, end - b));
             }
-            reports.Add(new ShardPushReport(s, key, rows[s].Count, start, added, present));
+            reports[s] = new ShardPushReport(s, key, rows[s].Count, start, added, present);
         }
+        if (ParallelShards && stopAfter is null) Parallel.For(0, o.Shards, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(o.Shards, 8) }, PushShard);
+        else for (int s = 0; s < o.Shards; s++) PushShard(s);
         return new PushReport(reports, sw.Elapsed);
     }
 

@@ -70,7 +70,7 @@ public class HybridRetrieverTests
         // dense [x, a], bm25 [a, x]: RR of x is 1/2 for w=0, 1/2 for w=.5 (tie broken by id: a first), 1 for w=1.
         var dense = new FakeRetriever("dense", new() { ["q"] = Hits.Of(("x", .9f), ("a", .8f)) });
         var bm25 = new FakeRetriever("bm25", new() { ["q"] = Hits.Of(("a", 9f), ("x", 3f)) });
-        double ReciprocalRankOfX(Retrieval.IRetriever r)
+        double ReciprocalRankOfX(global::MineRefine.Retrieval.IRetriever r)
         {
             var hits = r.SearchBatch(["q"], 10)[0];
             var i = hits.Select(h => h.ProductId).ToList().IndexOf("x");

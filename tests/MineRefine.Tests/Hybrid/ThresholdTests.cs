@@ -99,11 +99,11 @@ public class ThresholdTests
     {
         var scorer = new FakeDenseScorer("d", new(), new() { [("red drill", "p1")] = 0.8f, [("red drill", "p2")] = 0.1f });
         var pairs = ThresholdCalibrator.ScoreJudgments(scorer,
-            [new Data.Query("q1", "red drill", "en")],
-            [new Data.Judgment("q1", "p1", 2, Data.JudgmentSource.Human), new Data.Judgment("q1", "p2", 0, Data.JudgmentSource.Human)]);
+            [new global::MineRefine.Data.Query("q1", "red drill", "en")],
+            [new global::MineRefine.Data.Judgment("q1", "p1", 2, global::MineRefine.Data.JudgmentSource.Human), new global::MineRefine.Data.Judgment("q1", "p2", 0, global::MineRefine.Data.JudgmentSource.Human)]);
         Assert.Equal([(0.8f, 2), (0.1f, 0)], pairs);
         Assert.Throws<ArgumentException>(() => ThresholdCalibrator.ScoreJudgments(scorer, [],
-            [new Data.Judgment("q9", "p1", 2, Data.JudgmentSource.Human)]));
+            [new global::MineRefine.Data.Judgment("q9", "p1", 2, global::MineRefine.Data.JudgmentSource.Human)]));
     }
 
     [Fact]

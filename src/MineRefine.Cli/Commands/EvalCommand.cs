@@ -1,0 +1,127 @@
+using System.ComponentModel;
+using MineRefine.Cli.Eval;
+using MineRefine.Cli.Infrastructure;
+using MineRefine.Cli.Retrievers;
+using MineRefine.Data;
+using MineRefine.Evaluation;
+using MineRefine.Retrieval;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace MineRefine.Cli.Commands;
+
+/// <summary>Options of <c>minerefine eval</c>.</summary>
+public sealed class EvalSettings : DataSettings
+{
+    /// <summary>Retriever name.</summary>
+    [CommandOption("--retriever <NAME>")]
+    [Description("Retriever: bm25 (dense and hybrid once wired in).")]
+    [DefaultValue("bm25")]
+    public string Retriever { get; set; } = "bm25";
+
+    /// <summary>BM25 k1.</summary>
+    [CommandOption("--k1 <K1>")]
+    [Description("BM25 term-frequency saturation k1 (≥ 0).")]
+    [DefaultValue(1.2f)]
+    public float K1 { get; set; } = 1.2f;
+
+    /// <summary>BM25 b.</summary>
+    [CommandOption("-b|--bm25-b <B>")]
+    [Description("BM25 length normalisation b in [[0, 1]].")]
+    [DefaultValue(0.75f)]
+    public float B { get; set; } = 0.75f;
+
+    /// <summary>BM25 analyzer.</summary>
+    [CommandOption("--analyzer <NAME>")]
+    [Description("BM25 analyzer: english (stemming) or standard.")]
+    [DefaultValue("english")]
+    public string Analyzer { get; set; } = "english";
+
+    /// <summary>BM25 index folder.</summary>
+    [CommandOption("--index <DIR>")]
+    [Description("BM25 index folder, reused when it matches the catalog (default: <out>/bm25-index).")]
+    public string? Index { get; set; }
+
+    /// <summary>Which queries to evaluate.</summary>
+    [CommandOption("--split <SPLIT>")]
+    [Description("Queries to evaluate: all, train, dev or test (QuerySplitter: by normalised query text, 70/15/15).")]
+    [DefaultValue("all")]
+    public string Split { get; set; } = "all";
+
+    /// <summary>Seed of the split.</summary>
+    [CommandOption("--split-seed <N>")]
+    [Description("Seed of the query split.")]
+    [DefaultValue(13)]
+    public int SplitSeed { get; set; } = 13;
+
+    /// <summary>The BM25 options from the command line.</summary>
+    public Bm25Options Bm25Options() => new()
+    {
+        K1 = K1,
+        B = B,
+        Analyzer = Analyzer.ToLowerInvariant() switch
+        {
+            "english" => Bm25Analyzer.English,
+            "standard" => Bm25Analyzer.Standard,
+            _ => throw new ArgumentException($"Unknown --analyzer '{Analyzer}'. Use english or standard."),
+        },
+        IndexFolder = Index,
+    };
+
+    /// <inheritdoc />
+    public override ValidationResult Validate()
+    {
+        var baseResult = base.Validate();
+        if (!baseResult.Successful) return baseResult;
+        try
+        {
+            RetrieverFactory.Check(Retriever);
+            Bm25Options().Validate();
+            if (Split.ToLowerInvariant() is not ("all" or "train" or "dev" or "test"))
+                throw new ArgumentException($"Unknown --split '{Split}'. Use one of: all, train, dev, test.");
+        }
+        catch (ArgumentException e)
+        {
+            return ValidationResult.Error(e.Message);
+        }
+        return ValidationResult.Success();
+    }
+}
+
+/// <summary><c>minerefine eval</c>: load a data set and evaluate a retriever on it (see <see cref="EvalRunner"/>).</summary>
+public sealed class EvalCommand(CliEnvironment env) : Command<EvalSettings>
+{
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, EvalSettings settings, CancellationToken cancellationToken)
+    {
+        var human = settings.Json ? env.Error : env.Console;
+        var dataOptions = settings.ToDataSourceOptions();
+        Dataset dataset = null!;
+        human.Status().Start($"loading {dataOptions.Format} data…", _ => dataset = DatasetLoader.Load(dataOptions));
+        human.MarkupLine($"loaded [bold]{dataset.Products.Count:N0}[/] products, [bold]{dataset.Queries.Count:N0}[/] queries, " +
+                         $"[bold]{dataset.Judgments.Count:N0}[/] judgments" +
+                         (dataset.Report.RowsRejected > 0 ? $", [yellow]{dataset.Report.RowsRejected:N0} rows rejected[/] ({Markup.Escape(dataset.Report.RejectedPath ?? "")})" : ""));
+
+        var options = new EvalRunOptions
+        {
+            Retriever = new RetrieverSpec { Name = settings.Retriever.ToLowerInvariant(), Bm25 = settings.Bm25Options() },
+            Split = settings.Split.ToLowerInvariant(),
+            SplitSeed = settings.SplitSeed,
+            Seed = settings.Seed,
+            OutDir = settings.Out!,
+            Data = dataOptions,
+            InputFiles = settings.InputPaths(),
+            Arguments = context.Arguments.ToList(),
+        };
+        var outcome = EvalRunner.Run(dataset, options, human);
+        human.Write(EvaluationTable.Render(outcome.Result));
+        human.MarkupLine($"wrote [bold]{Markup.Escape(Path.GetFullPath(settings.Out!))}[/]: " +
+                         string.Join(", ", outcome.Outputs.Select(Path.GetFileName)));
+        if (settings.Json)
+        {
+            env.Stdout.WriteLine(outcome.Result.ToJson());
+            env.Stdout.Flush();
+        }
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,133 @@
+using System.Text.Json.Serialization;
+using MineRefine.Cli.Retrievers;
+using MineRefine.Common;
+using MineRefine.Data;
+using MineRefine.Evaluation;
+using MineRefine.Retrieval;
+using Spectre.Console;
+
+namespace MineRefine.Cli.Eval;
+
+/// <summary>Options of one evaluation run (the <c>eval</c> command without its parsing).</summary>
+public sealed class EvalRunOptions
+{
+    /// <summary>Retriever name and settings.</summary>
+    [JsonPropertyName("retriever")] public RetrieverSpec Retriever { get; init; } = new();
+    /// <summary>all, train, dev or test.</summary>
+    [JsonPropertyName("split")] public string Split { get; init; } = "all";
+    /// <summary>Seed of the query split (<see cref="QuerySplitter"/>, the split the trainers use).</summary>
+    [JsonPropertyName("split_seed")] public int SplitSeed { get; init; } = 13;
+    /// <summary>Train share of the split (default 0.7, as <see cref="QuerySplitter"/>).</summary>
+    [JsonPropertyName("train_fraction")] public double TrainFraction { get; init; } = 0.7;
+    /// <summary>Dev share of the split (default 0.15; test gets the rest).</summary>
+    [JsonPropertyName("dev_fraction")] public double DevFraction { get; init; } = 0.15;
+    /// <summary>Run seed (recorded; BM25 itself is deterministic).</summary>
+    [JsonPropertyName("seed")] public int Seed { get; init; } = 13;
+    /// <summary>Output folder.</summary>
+    [JsonPropertyName("out")] public required string OutDir { get; init; }
+    /// <summary>How the data was read (recorded in run.json), when it came from files.</summary>
+    [JsonPropertyName("data")] public DataSourceOptions? Data { get; init; }
+    /// <summary>Input files/folders to hash into run.json.</summary>
+    [JsonIgnore] public IReadOnlyList<string> InputFiles { get; init; } = [];
+    /// <summary>Command line recorded in run.json.</summary>
+    [JsonIgnore] public IReadOnlyList<string>? Arguments { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> when an option is wrong.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(OutDir)) throw new ArgumentException("An output folder (--out) is required.");
+        if (Split is not ("all" or "train" or "dev" or "test"))
+            throw new ArgumentException($"Unknown --split '{Split}'. Use one of: all, train, dev, test.");
+        if (!(TrainFraction >= 0 && DevFraction >= 0 && TrainFraction + DevFraction <= 1))
+            throw new ArgumentException($"Split fractions must be ≥ 0 with train + dev ≤ 1; got {TrainFraction}, {DevFraction}.");
+        RetrieverFactory.Check(Retriever.Name);
+        Retriever.Bm25.Validate();
+    }
+}
+
+/// <summary>What <see cref="EvalRunner.Run"/> produced.</summary>
+/// <param name="Result">The evaluation result.</param>
+/// <param name="Outputs">Files written (metrics.json, per_query.csv, run.trec, qrels.trec, run.json).</param>
+public sealed record EvalRunOutcome(EvaluationResult Result, IReadOnlyList<string> Outputs);
+
+/// <summary>The core of the <c>eval</c> command, callable on an in-memory <see cref="Dataset"/>: select the split,
+/// build the retriever, evaluate with progress on the given console, write the result files and run.json.</summary>
+public static class EvalRunner
+{
+    /// <summary>Runs one evaluation.</summary>
+    public static EvalRunOutcome Run(Dataset dataset, EvalRunOptions options, IAnsiConsole console)
+    {
+        options.Validate();
+        var manifest = new RunManifest("eval", options, options.Seed) { Arguments = options.Arguments };
+        foreach (var input in options.InputFiles) manifest.AddInput(input);
+
+        IReadOnlyList<Judgment> judgments = dataset.Judgments;
+        if (options.Split != "all")
+        {
+            var split = QuerySplitter.Split(dataset, options.SplitSeed, options.TrainFraction, options.DevFraction);
+            judgments = options.Split switch { "train" => split.Train, "dev" => split.Dev, _ => split.Test };
+        }
+        if (judgments.Count == 0)
+            throw new ArgumentException($"No judgments to evaluate (split '{options.Split}' is empty).");
+
+        Directory.CreateDirectory(options.OutDir);
+        var spec = options.Retriever.CacheDir is null
+            ? new RetrieverSpec { Name = options.Retriever.Name, Bm25 = options.Retriever.Bm25, CacheDir = options.OutDir }
+            : options.Retriever;
+
+        IRetriever? retriever = null;
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            console.Status().Start($"building {spec.Name} over {dataset.Products.Count:N0} products…",
+                _ => retriever = RetrieverFactory.Create(spec, dataset));
+            manifest.Notes["seconds_build_retriever"] = Math.Round(clock.Elapsed.TotalSeconds, 3);
+            clock.Restart();
+            if (retriever is Bm25Retriever bm25)
+            {
+                manifest.Notes["bm25_index"] = bm25.IndexFolder;
+                manifest.Notes["bm25_index_reused"] = bm25.ReusedIndex;
+                manifest.Notes["catalog_hash"] = bm25.CatalogHash;
+            }
+
+            EvaluationResult result = null!;
+            var evaluator = new RetrievalEvaluator();
+            int nQueries = judgments.Select(j => j.QueryId).Distinct(StringComparer.Ordinal).Count();
+            console.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+                    new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .Start(ctx =>
+                {
+                    var tasks = new Dictionary<string, ProgressTask>
+                    {
+                        ["retrieve"] = ctx.AddTask($"retrieve {nQueries:N0} queries", maxValue: Math.Max(1, nQueries)),
+                    };
+                    if (retriever is IPairScorer)
+                        tasks["score pairs"] = ctx.AddTask($"score {judgments.Count:N0} judged pairs", maxValue: Math.Max(1, judgments.Count));
+                    var progress = new SyncProgress<EvaluationProgress>(p =>
+                    {
+                        if (!tasks.TryGetValue(p.Stage, out var t)) return;
+                        t.MaxValue = Math.Max(1, p.Total);
+                        t.Value = p.Done;
+                    });
+                    result = evaluator.Evaluate(spec.Name, retriever!, dataset, judgments, progress: progress);
+                    foreach (var t in tasks.Values) t.Value = t.MaxValue;
+                });
+
+            manifest.Notes["seconds_evaluate"] = Math.Round(clock.Elapsed.TotalSeconds, 3);
+            var outputs = result.WriteTo(options.OutDir).ToList();
+            foreach (var o in outputs) manifest.AddOutput(o);
+            manifest.Notes["queries"] = result.Queries;
+            manifest.Notes["skipped"] = result.Skipped;
+            manifest.Notes["judgments"] = judgments.Count;
+            manifest.Notes["products"] = dataset.Products.Count;
+            outputs.Add(manifest.WriteTo(options.OutDir));
+            return new EvalRunOutcome(result, outputs);
+        }
+        finally
+        {
+            retriever?.Dispose();
+        }
+    }
+}

@@ -1,0 +1,15 @@
+using MineRefine.Retrieval;
+
+namespace MineRefine.Cli.Retrievers;
+
+/// <summary>Everything a retriever factory may need; each retriever uses its own part. New retrievers (dense, hybrid)
+/// add their knobs here.</summary>
+public sealed class RetrieverSpec
+{
+    /// <summary>Retriever name: bm25 (dense and hybrid plug in through <see cref="RetrieverFactory.Register"/>).</summary>
+    public string Name { get; init; } = "bm25";
+    /// <summary>BM25 options (k1, b, analyzer, fields, index folder).</summary>
+    public Bm25Options Bm25 { get; init; } = new();
+    /// <summary>Folder for caches of this run (indexes, embeddings) when no specific folder is given.</summary>
+    public string? CacheDir { get; init; }
+}

@@ -1,0 +1,178 @@
+using System.Text.Json;
+using MineRefine.Cli.Eval;
+using MineRefine.Cli.Retrievers;
+using MineRefine.Data;
+using MineRefine.Retrieval;
+using Spectre.Console;
+
+namespace MineRefine.Tests.Cli;
+
+public sealed class EvalCommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "mr-cli-" + Guid.NewGuid().ToString("N"));
+
+    public EvalCommandTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    private string File_(string name, string content)
+    {
+        var p = Path.Combine(_dir, name);
+        File.WriteAllText(p, content);
+        return p;
+    }
+
+    [Fact]
+    public void Missing_products_for_homedepot_is_exit_code_2_with_one_clear_line()
+    {
+        var judgments = File_("j.csv", "x");
+        var (code, _, err) = CliRunner.Run("eval", "--format", "homedepot", "--judgments", judgments, "--out", _dir);
+        Assert.Equal(2, code);
+        Assert.Contains("--format homedepot needs --products <file> and --judgments <file>.", err);
+        Assert.DoesNotContain(" at ", err); // no stack trace
+        Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Theory]
+    [InlineData("--format", "nosuch", "Unknown --format 'nosuch'")]
+    [InlineData("--retriever", "dense", "Unknown --retriever 'dense'")]
+    [InlineData("-b", "1.5", "BM25 b must be in [0, 1]")]
+    [InlineData("--split", "holdout", "Unknown --split 'holdout'")]
+    public void Bad_option_values_are_exit_code_2(string option, string value, string message)
+    {
+        var data = Path.Combine(_dir, "data");
+        Directory.CreateDirectory(data);
+        var args = new List<string> { "eval", "--format", "jsonl", "--data", data, "--out", _dir, option, value };
+        if (option == "--format") args.RemoveRange(1, 2);
+        var (code, _, err) = CliRunner.Run(args.ToArray());
+        Assert.Equal(2, code);
+        Assert.Contains(message, err);
+    }
+
+    [Fact]
+    public void Missing_file_unparsable_number_and_missing_out_are_exit_code_2()
+    {
+        var (c1, _, e1) = CliRunner.Run("eval", "--format", "homedepot", "--products", "/no/p.csv", "--judgments", "/no/j.csv", "--out", _dir);
+        Assert.Equal(2, c1);
+        Assert.Contains("--products: file '/no/p.csv' does not exist", e1);
+        var (c2, _, _) = CliRunner.Run("eval", "--format", "jsonl", "--data", _dir, "--out", _dir, "--k1", "abc");
+        Assert.Equal(2, c2);
+        var (c3, _, e3) = CliRunner.Run("eval", "--format", "jsonl", "--data", _dir);
+        Assert.Equal(2, c3);
+        Assert.Contains("--out <DIR> is required", e3);
+    }
+
+    [Fact]
+    public void Malformed_data_file_names_file_line_and_field()
+    {
+        var data = Path.Combine(_dir, "data");
+        Directory.CreateDirectory(data);
+        File.WriteAllText(Path.Combine(data, "products.jsonl"), "{\"id\":\"p1\",\"title\":\"drill\"}\n");
+        File.WriteAllText(Path.Combine(data, "queries.jsonl"), "{\"id\":\"q1\",\"text\":\"drill\"}\n");
+        File.WriteAllText(Path.Combine(data, "judgments.jsonl"), "{\"query_id\":\"q1\",\"product_id\":\"p1\",\"grade\":7}\n");
+        var (code, _, err) = CliRunner.Run("eval", "--format", "jsonl", "--data", data, "--out", Path.Combine(_dir, "out"));
+        Assert.Equal(2, code);
+        Assert.Contains("judgments.jsonl:1", err);
+        Assert.Contains("grade", err);
+    }
+
+    [Fact]
+    public void Help_lists_options_and_examples()
+    {
+        var (code, output, _) = CliRunner.Run("eval", "--help");
+        Assert.Equal(0, code);
+        Assert.Contains("--products", output);
+        Assert.Contains("--split-seed", output);
+        Assert.Contains("minerefine eval --format homedepot", output);
+    }
+
+    [Fact]
+    public void Eval_runs_end_to_end_on_a_tiny_jsonl_data_set()
+    {
+        var data = Path.Combine(_dir, "data");
+        Directory.CreateDirectory(data);
+        File.WriteAllText(Path.Combine(data, "products.jsonl"),
+            "{\"id\":\"p1\",\"title\":\"cordless drill\"}\n{\"id\":\"p2\",\"title\":\"garden hose\"}\n{\"id\":\"p3\",\"title\":\"drill bits\"}\n");
+        File.WriteAllText(Path.Combine(data, "queries.jsonl"),
+            "{\"id\":\"q1\",\"text\":\"cordless drill\"}\n{\"id\":\"q2\",\"text\":\"hose\"}\n");
+        File.WriteAllText(Path.Combine(data, "judgments.jsonl"),
+            "{\"query_id\":\"q1\",\"product_id\":\"p1\",\"grade\":2}\n{\"query_id\":\"q1\",\"product_id\":\"p3\",\"grade\":1}\n" +
+            "{\"query_id\":\"q1\",\"product_id\":\"p2\",\"grade\":0}\n{\"query_id\":\"q2\",\"product_id\":\"p2\",\"grade\":2}\n");
+        var outDir = Path.Combine(_dir, "out");
+        var (code, stdout, err) = CliRunner.Run("eval", "--format", "jsonl", "--data", data, "--retriever", "bm25",
+            "--out", outDir, "--json");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal("bm25", doc.RootElement.GetProperty("system").GetString());
+        Assert.Equal(2, doc.RootElement.GetProperty("queries").GetInt32());
+        // Both queries rank every relevant item in the ideal order → NDCG@10 = 1.
+        Assert.Equal(1.0, doc.RootElement.GetProperty("metrics").GetProperty("ndcg@10").GetDouble(), 9);
+        foreach (var f in new[] { "metrics.json", "per_query.csv", "run.trec", "qrels.trec", "run.json" })
+            Assert.True(File.Exists(Path.Combine(outDir, f)), f);
+        using var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "run.json")));
+        Assert.Equal(3, run.RootElement.GetProperty("inputs").EnumerateObject().Count()); // the three data files
+        Assert.Contains("ndcg", err); // the readable table goes to stderr with --json
+    }
+
+    [Fact]
+    public void EvalRunner_on_an_in_memory_dataset_writes_results_and_manifest()
+    {
+        var products = new List<Product>
+        {
+            Product.Simple("p1", "cordless drill"), Product.Simple("p2", "garden hose"),
+            Product.Simple("p3", "drill bits"), Product.Simple("p4", "hose reel cart"),
+        };
+        var queries = new List<Query> { new("q1", "drill", "en"), new("q2", "hose reel", "en"), new("q3", "lamp", "en") };
+        var judgments = new List<Judgment>
+        {
+            new("q1", "p1", 2, JudgmentSource.Human), new("q1", "p3", 1, JudgmentSource.Human),
+            new("q2", "p4", 2, JudgmentSource.Human), new("q2", "p2", 0, JudgmentSource.Human),
+            new("q3", "p1", 0, JudgmentSource.Human),
+        };
+        var ds = new Dataset(products, queries, judgments);
+        var outDir = Path.Combine(_dir, "run");
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+            { Out = new AnsiConsoleOutput(new StringWriter()), Interactive = InteractionSupport.No });
+        var outcome = EvalRunner.Run(ds, new EvalRunOptions
+        {
+            OutDir = outDir,
+            Retriever = new RetrieverSpec { Name = "bm25", Bm25 = new Bm25Options { Fields = Bm25Fields.Title } },
+        }, console);
+
+        var r = outcome.Result;
+        Assert.Equal(2, r.Queries);
+        Assert.Equal(1, r.Skipped);  // q3 has only grade 0
+        Assert.Equal(1.0, r.Metrics["recall@10"]!.Value, 9);
+        // q2 "hose reel": p4 (both terms) is first, so MRR = 1 for both queries.
+        Assert.Equal(1.0, r.Metrics["mrr@10"]!.Value, 9);
+        var sep = r.Separation!;
+        Assert.True(sep.AverageMargin > 0);           // grade-2 p4 outscores grade-0 p2 for "hose reel"
+        // Pooled 2-vs-0 pairs: (q1,p1) vs (q2,p2) tie — one matching term of equal idf in a two-word title — the other
+        // three comparisons are won: (3 + ½) / 4.
+        Assert.Equal(0.875, sep.Auc2Vs0!.Value, 9);
+        Assert.Equal(5, outcome.Outputs.Count);
+        Assert.True(File.Exists(Path.Combine(outDir, "bm25-index", Bm25Retriever.MarkerFile)));
+
+        // A second run reuses the index.
+        var again = EvalRunner.Run(ds, new EvalRunOptions { OutDir = outDir, Retriever = new RetrieverSpec
+            { Name = "bm25", Bm25 = new Bm25Options { Fields = Bm25Fields.Title } } }, console);
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "run.json")));
+        Assert.True(manifest.RootElement.GetProperty("notes").GetProperty("bm25_index_reused").GetBoolean());
+        Assert.Equal(r.Metrics["ndcg@10"], again.Result.Metrics["ndcg@10"]);
+    }
+
+    [Fact]
+    public void Split_selects_the_query_splitter_part()
+    {
+        var products = Enumerable.Range(0, 5).Select(i => Product.Simple($"p{i}", $"item {i}")).ToList();
+        var queries = Enumerable.Range(0, 60).Select(i => new Query($"q{i}", $"item {i % 5} query {i}", "en")).ToList();
+        var judgments = queries.Select((q, i) => new Judgment(q.Id, $"p{i % 5}", 2, JudgmentSource.Human)).ToList();
+        var ds = new Dataset(products, queries, judgments);
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+            { Out = new AnsiConsoleOutput(new StringWriter()), Interactive = InteractionSupport.No });
+        var expected = QuerySplitter.Split(ds, 7).Test.Select(j => j.QueryId).Distinct().Count();
+        var r = EvalRunner.Run(ds, new EvalRunOptions { OutDir = Path.Combine(_dir, "s"), Split = "test", SplitSeed = 7 }, console);
+        Assert.Equal(expected, r.Result.Queries + r.Result.Skipped);
+        Assert.InRange(expected, 1, 59);
+    }
+}
