@@ -30,7 +30,7 @@ switch (verb)
     {
         var dir = Opt("dir", Path.Combine(Path.GetTempPath(), "mr-orleans-garnet"));
         Directory.CreateDirectory(dir);
-        using var server = new GarnetServer(["--port", Opt("port", "6379"), "--bind", "127.0.0.1", "--checkpointdir", dir, "--logger-level", "Warning"]);
+        using var server = new GarnetServer(["--port", Opt("port", "6379"), "--bind", "127.0.0.1", "--checkpointdir", dir, "--lua", "--logger-level", "Warning"]);
         server.Start();
         Console.WriteLine($"garnet listening on 127.0.0.1:{Opt("port", "6379")}");
         var done = new ManualResetEventSlim();
