@@ -91,7 +91,8 @@ public sealed class GarnetIndexPusher(GarnetShardConnection connection)
                 }
                 foreach (var t in tasks) { if ((long)t.Result == 1) added++; else present++; }
                 db.StringSet(marker, fp + ":" + end.ToString(CultureInfo.InvariantCulture));
-                progress?.Report(Interlocked.Add(ref acked, end - b));
+                int total = Interlocked.Add(ref acked, end - b);
+                progress?.Report(total);
             }
             reports[s] = new ShardPushReport(s, key, rows[s].Count, start, added, present);
         }
