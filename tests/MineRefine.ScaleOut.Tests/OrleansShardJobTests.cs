@@ -177,8 +177,9 @@ public sealed class OrleansShardJobTests(OrleansClusterFixture fx) : IClassFixtu
                 new ShardJobOptions { ResultsFolder = results, ShardSize = 50, MaxConcurrentShards = 3, ShardTimeout = TimeSpan.FromSeconds(20), MaxAttempts = 6 });
             var texts = Texts[..1200];
             var job = coordinator.EncodeAsync("enc-kill", texts);
-            while (!Directory.Exists(Path.Combine(results, "enc-kill")) || Directory.GetFiles(Path.Combine(results, "enc-kill"), "*.emb").Length < 3)
+            while (!job.IsCompleted && (!Directory.Exists(Path.Combine(results, "enc-kill")) || Directory.GetFiles(Path.Combine(results, "enc-kill"), "*.emb").Length < 3))
                 await Task.Delay(20);
+            Assert.False(job.IsCompleted, "the job finished before a silo could be killed; raise DelayMs");
             await cluster.KillSiloAsync(cluster.SecondarySilos[0]);
             var done = await job;
             Assert.Equal(LocalShardJobs.Encode(new HashEmbedder(), texts, 50).Checksum, done.Checksum);
