@@ -9,7 +9,8 @@ switch (mode)
     case "encoder": return EncoderBench.Run(args[1..]);
     case "train-throughput": return TrainBench.Run(args[1..]);
     case "labeler": return LabelerBench.Run(args[1..]);
+    case "scaleout": return ScaleOutBench.Run(args[1..]);
     default:
-        Console.Error.WriteLine("usage: MineRefine.Bench <mode> [options]\nmodes: ann, encoder, train-throughput, labeler");
+        Console.Error.WriteLine("usage: MineRefine.Bench <mode> [options]\nmodes: ann, encoder, train-throughput, labeler, scaleout");
         return 2;
 }

@@ -67,6 +67,12 @@ public static class Program
                     .WithExample("index", "build", "--model", "runs/sample/model", "--format", "jsonl", "--data", "data/sample", "--out", "runs/index")
                     .WithExample("index", "build", "--model", "minilm", "--format", "homedepot", "--products", "data/products.csv.gz",
                         "--judgments", "data/judgments.csv.gz", "--vectors", "hnsw", "--ef", "128", "--out", "runs/hd-index");
+                index.AddCommand<IndexPushCommand>("push")
+                    .WithDescription("Push an index folder's item embeddings into sharded Garnet vector sets (resumable).")
+                    .WithExample("index", "push", "--index", "runs/index", "--garnet", "127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002", "--shards", "3");
+                index.AddCommand<IndexVerifyCommand>("verify")
+                    .WithDescription("Compare Garnet shard counts (VCARD) and sampled embeddings (VEMB) with an index folder.")
+                    .WithExample("index", "verify", "--index", "runs/index", "--garnet", "127.0.0.1:7000", "--shards", "3");
             });
 
             config.AddCommand<ServeCommand>("serve")
