@@ -35,7 +35,7 @@ public sealed class EvalCommandTests : IDisposable
 
     [Theory]
     [InlineData("--format", "nosuch", "Unknown --format 'nosuch'")]
-    [InlineData("--retriever", "dense", "Unknown --retriever 'dense'")]
+    [InlineData("--retriever", "sparse", "Unknown --retriever 'sparse'")]
     [InlineData("-b", "1.5", "BM25 b must be in [0, 1]")]
     [InlineData("--split", "holdout", "Unknown --split 'holdout'")]
     public void Bad_option_values_are_exit_code_2(string option, string value, string message)
