@@ -144,7 +144,7 @@ public sealed class TrainCliKillTests
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { CliDll, "train", "--format", "sample", "--data", dataDir, "--tiny", "--seed", "3",
-                     "--max-steps", "100", "--epochs", "100", "--batch-size", "8", "--checkpoint-every", "5", "--eval-every", "50",
+                     "--max-steps", "40", "--epochs", "100", "--batch-size", "8", "--checkpoint-every", "5", "--eval-every", "20",
                      "--dev-catalog", "300", "--threads", "1", "--max-query-len", "16", "--max-item-len", "32", "--lr", "0.003", "--patience", "0",
                      "--out", outDir, "--json" })
             psi.ArgumentList.Add(a);
