@@ -16,6 +16,7 @@ public static class EncoderBench
     public static int Run(string[] args)
     {
         int titles = 10_000, parity = 1_000, threads = 2, batch = 64;
+        bool fused = false;
         string data = "/work/shared/data/homedepot/products.csv.gz", output = "bench/results/encoder.md";
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
@@ -27,13 +28,14 @@ public static class EncoderBench
                 case "--batch": batch = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--data": data = args[i + 1]; break;
                 case "--out": output = args[i + 1]; break;
+                case "--attention": fused = args[i + 1] != "explicit"; break;
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
             }
         }
         var texts = LoadTitles(data, titles, out string source);
         torch.set_num_threads(threads);
         var opts = new EmbedderOptions { BatchSize = batch };
-        using var ts = SiameseEmbedder.MiniLm(opts);
+        using var ts = new SiameseEmbedder(SiameseModel.CreateMiniLm(fusedAttention: fused), "minilm", opts);
         using var ort = new OnnxMiniLmEmbedder(threads, 256, opts);
 
         // Parity on a varied subset: every (n/parity)-th title plus edge cases.
@@ -71,7 +73,7 @@ public static class EncoderBench
         sb.AppendLine();
         sb.AppendLine($"Command: `dotnet run -c Release --project bench/MineRefine.Bench -- encoder {string.Join(' ', args)}`");
         sb.AppendLine();
-        sb.AppendLine($"- Titles: {texts.Count} from {source}; threads {threads} (torch.set_num_threads and ORT IntraOpNumThreads); batch {batch}, length-bucketed; max length 256; fp32.");
+        sb.AppendLine($"- Titles: {texts.Count} from {source}; threads {threads} (torch.set_num_threads and ORT IntraOpNumThreads); batch {batch}, length-bucketed; max length 256; fp32; attention {(fused ? "fused SDPA" : "explicit softmax(QKᵀ/√d+mask)·V")}.");
         sb.AppendLine($"- Parity on {a.Count} varied strings (incl. empty, accented, a 300-word string truncated to 256 tokens): max abs diff **{maxDiff:E2}**, min cosine {minCos:F6}.");
         sb.AppendLine($"- Throughput (one timed pass after warm-up, shared noisy 2-vCPU machine):");
         sb.AppendLine();

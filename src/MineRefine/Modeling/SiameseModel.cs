@@ -109,11 +109,11 @@ public sealed class SiameseModel : IDisposable
     /// <summary>all-MiniLM-L6-v2 from the embedded ONNX file. With the default <paramref name="head"/> this is the
     /// zero-shot "minilm" mode: masked mean pooling, identity projection, L2 (384-d). Pass a head with
     /// <c>OutputDim &gt; 0</c> to add freshly initialised projection heads for fine-tuning (seeded).</summary>
-    public static SiameseModel CreateMiniLm(HeadConfig? head = null, int maxQueryLength = 256, int maxItemLength = 256, long seed = 0)
+    public static SiameseModel CreateMiniLm(HeadConfig? head = null, int maxQueryLength = 256, int maxItemLength = 256, long seed = 0, bool fusedAttention = false)
     {
         head ??= new HeadConfig { OutputDim = 0, Shared = true, Pooling = PoolingMode.Mean };
         torch.manual_seed(seed);
-        var bert = MiniLmImporter.LoadMiniLm();
+        var bert = MiniLmImporter.LoadMiniLm(fusedAttention);
         var tok = WordPieceTokenizer.MiniLm();
         var config = new SiameseConfig
         {

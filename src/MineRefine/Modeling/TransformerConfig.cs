@@ -28,8 +28,9 @@ public sealed record TransformerConfig
     /// <summary>First position id: 0 for BERT; padding_idx + 1 = 2 for XLM-R/RoBERTa checkpoints.</summary>
     public int PositionOffset { get; init; }
     /// <summary>Use libtorch's fused <c>scaled_dot_product_attention</c> (true) or the explicit
-    /// softmax(QKᵀ/√d + mask)·V (false). Both compute the same function.</summary>
-    public bool FusedAttention { get; init; } = true;
+    /// softmax(QKᵀ/√d + mask)·V (false, default; it mirrors the ONNX graph, and fused was not faster in noisy
+    /// measurements, see bench/results/encoder.md). Both compute the same function.</summary>
+    public bool FusedAttention { get; init; }
 
     /// <summary>Per-head width.</summary>
     [JsonIgnore]

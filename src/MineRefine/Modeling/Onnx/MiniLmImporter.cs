@@ -91,7 +91,7 @@ public static partial class MiniLmImporter
 
     /// <summary>Builds a <see cref="BertModel"/> holding the all-MiniLM-L6-v2 weights from the embedded ONNX file
     /// (set to eval mode).</summary>
-    public static BertModel LoadMiniLm(bool fusedAttention = true)
+    public static BertModel LoadMiniLm(bool fusedAttention = false)
     {
         OnnxGraph graph;
         using (var s = MiniLmResources.OpenModel()) graph = OnnxModelReader.Read(s);
