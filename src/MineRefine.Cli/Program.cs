@@ -25,6 +25,28 @@ public static class Program
             config.SetExceptionHandler((ex, _) => ErrorHandling.Handle(ex, env));
             config.ValidateExamples();
 
+            config.AddCommand<SampleCommand>("sample")
+                .WithDescription("Generate the built-in sample marketplace: catalog, queries (en/es/de, head/tail, " +
+                                 "misspelled), noisy human judgments, noise-free truth and engagement logs (JSONL).")
+                .WithExample("sample", "--out", "data/sample")
+                .WithExample("sample", "--out", "data/sample-small", "--products", "800", "--queries", "150", "--noise", "0.2", "--seed", "7");
+
+            config.AddBranch("index", index =>
+            {
+                index.SetDescription("Search index folders for the service.");
+                index.AddCommand<IndexBuildCommand>("build")
+                    .WithDescription("Encode a catalog with a model and write a search index folder (model, catalog, " +
+                                     "embeddings, HNSW index, BM25 index) for 'serve'.")
+                    .WithExample("index", "build", "--model", "runs/sample/model", "--format", "jsonl", "--data", "data/sample", "--out", "runs/index")
+                    .WithExample("index", "build", "--model", "minilm", "--format", "homedepot", "--products", "data/products.csv.gz",
+                        "--judgments", "data/judgments.csv.gz", "--vectors", "hnsw", "--ef", "128", "--out", "runs/hd-index");
+            });
+
+            config.AddCommand<ServeCommand>("serve")
+                .WithDescription("Run the hybrid search service (HTTP API, OpenAPI document, web page) over an index folder.")
+                .WithExample("serve", "--index", "runs/sample/index")
+                .WithExample("serve", "--index", "runs/index", "--urls", "http://127.0.0.1:8080", "--api-key-scope", "admin");
+
             config.AddCommand<EvalCommand>("eval")
                 .WithDescription("Evaluate a retriever on graded judgments: NDCG/Recall/Precision@10/50/100, MRR@10, " +
                                  "score separation; writes metrics.json, per_query.csv, run.trec, qrels.trec, run.json.")

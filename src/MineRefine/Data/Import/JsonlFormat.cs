@@ -62,6 +62,15 @@ public static class JsonlFormat
         return b.Build().Judgments;
     }
 
+    /// <summary>Reads a products-format file on its own (e.g. a search index's catalog); any bad row is an error.</summary>
+    public static IReadOnlyList<Product> ReadProducts(string path)
+    {
+        var b = new DatasetBuilder();
+        using var sink = new BadRowSink(false, null, b.Report);
+        ForEachObject(path, b, sink, (el, file, line) => b.AddProduct(ParseProduct(el, file, line)));
+        return b.Build().Products;
+    }
+
     private static void ForEachObject(string path, DatasetBuilder b, BadRowSink sink, Action<JsonElement, string, long> onRow)
     {
         using var text = DataFiles.OpenText(path);

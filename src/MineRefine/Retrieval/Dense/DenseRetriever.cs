@@ -79,6 +79,30 @@ public sealed class DenseRetriever : IRetriever, IPairScorer
         catch { _index.Dispose(); throw; }
     }
 
+    /// <summary>Wraps already-computed item embeddings and an index built over them (rows aligned with
+    /// <paramref name="productIds"/>), e.g. a persisted HNSW index opened by the search service. Takes ownership of
+    /// <paramref name="index"/>.</summary>
+    public DenseRetriever(ITextEmbedder embedder, IReadOnlyList<string> productIds, EmbeddingMatrix items, IVectorIndex index)
+    {
+        ArgumentNullException.ThrowIfNull(embedder);
+        ArgumentNullException.ThrowIfNull(productIds);
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(index);
+        if (items.Count != productIds.Count || index.Count != productIds.Count)
+            throw new ArgumentException($"The catalog has {productIds.Count} product ids but {items.Count} embeddings and an index of {index.Count}; they must be aligned (rebuild the index).");
+        if (items.Dimension != embedder.Dimension || index.Dimension != embedder.Dimension)
+            throw new ArgumentException($"Embedding dimension {items.Dimension} / index dimension {index.Dimension} does not match the model's {embedder.Dimension} (was the index built with another model?).");
+        _embedder = embedder;
+        _productIds = productIds.ToArray();
+        _rowOf = new Dictionary<string, int>(_productIds.Length, StringComparer.Ordinal);
+        for (int i = 0; i < _productIds.Length; i++)
+            if (!_rowOf.TryAdd(_productIds[i], i))
+                throw new ArgumentException($"Product id '{_productIds[i]}' appears twice in the catalog (rows {_rowOf[_productIds[i]]} and {i}).", nameof(productIds));
+        _items = items;
+        _index = index;
+        LoadedFromCache = true;
+    }
+
     /// <inheritdoc/>
     public string Name => "dense:" + _embedder.Name;
     /// <summary>True if the catalog embeddings came from the cache.</summary>

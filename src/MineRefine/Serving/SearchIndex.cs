@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Text.Json.Serialization;
+using MineRefine.Common;
+using MineRefine.Data;
+using MineRefine.Data.Import;
+using MineRefine.Modeling;
+using MineRefine.Retrieval;
+using MineRefine.Retrieval.Dense;
+using MineRefine.Retrieval.Hybrid;
+
+namespace MineRefine.Serving;
+
+/// <summary>Options of <see cref="SearchIndex.Build"/>.</summary>
+public sealed class SearchIndexOptions
+{
+    /// <summary>ANN settings (default HNSW, f16, M 16, ef_add 128, ef_search 64).</summary>
+    public VectorIndexOptions Vectors { get; set; } = new() { Kind = VectorIndexKind.Hnsw };
+    /// <summary>BM25 settings (the index folder is set by the builder).</summary>
+    public Bm25Options Bm25 { get; set; } = new();
+}
+
+/// <summary>The manifest of a search index folder (<c>index.json</c>).</summary>
+public sealed record SearchIndexManifest(
+    [property: JsonPropertyName("products")] int Products,
+    [property: JsonPropertyName("dimension")] int Dimension,
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("model_hash")] string ModelHash,
+    [property: JsonPropertyName("catalog_hash")] string CatalogHash,
+    [property: JsonPropertyName("vector_index")] string VectorIndex,
+    [property: JsonPropertyName("has_thresholds")] bool HasThresholds,
+    [property: JsonPropertyName("has_fusion")] bool HasFusion,
+    [property: JsonPropertyName("built_at")] DateTimeOffset BuiltAt,
+    [property: JsonPropertyName("seconds")] double Seconds);
+
+/// <summary>
+/// A self-contained search index folder that <c>minerefine serve</c> loads:
+/// <c>model/</c> (the two-tower model, with <c>thresholds.json</c> and <c>fusion.json</c> when calibrated),
+/// <c>products.jsonl</c> (the catalog), <c>embeddings/</c> (item embeddings), <c>dense.index</c> (the ANN index over
+/// them, rows aligned with the catalog), <c>bm25-index/</c> (Lucene) and <c>index.json</c>.
+/// </summary>
+public static class SearchIndex
+{
+    /// <summary>File names inside an index folder.</summary>
+    public const string ModelDir = "model", ProductsFile = "products.jsonl", EmbeddingsDir = "embeddings",
+        VectorFile = "dense.index", Bm25Dir = "bm25-index", ManifestFile = "index.json",
+        ThresholdsFile = "thresholds.json", FusionFile = "fusion.json";
+
+    /// <summary>Builds an index folder from a model ("minilm" or a model folder) and a catalog.</summary>
+    public static SearchIndexManifest Build(string model, IReadOnlyList<Product> products, string outDir,
+        SearchIndexOptions? options = null, IProgress<int>? progress = null)
+    {
+        options ??= new SearchIndexOptions();
+        options.Vectors.Validate();
+        var sw = Stopwatch.StartNew();
+        Directory.CreateDirectory(outDir);
+        string modelDir = Path.Combine(outDir, ModelDir);
+        using var embedder = EmbedderFactory.Open(model);
+        if (Directory.Exists(modelDir)) Directory.Delete(modelDir, true);
+        if (Directory.Exists(model)) CopyFolder(model, modelDir);
+        else embedder.Model.Save(modelDir);
+
+        using (var w = new JsonlWriter(Path.Combine(outDir, ProductsFile)))
+            foreach (var p in products) w.Write(p);
+
+        var ids = products.Select(p => p.Id).ToList();
+        var texts = embedder.Model.ItemFormatter.Format(products);
+        string catalogHash = CatalogHash.Of(texts);
+        var cache = new EmbeddingCache(Path.Combine(outDir, EmbeddingsDir));
+        var items = cache.GetOrCompute(embedder.ModelHash, catalogHash, texts.Count, embedder.Dimension,
+            () => embedder.Encode(texts, EmbeddingRole.Item, progress), out _);
+        using (var index = VectorIndex.Create(embedder.Dimension, options.Vectors))
+        {
+            if (items.Count > 0) index.Add(items);
+            index.Save(Path.Combine(outDir, VectorFile));
+        }
+        var bm25Options = CloneBm25(options.Bm25, Path.Combine(outDir, Bm25Dir));
+        using (new Bm25Retriever(products, bm25Options)) { }
+
+        var manifest = new SearchIndexManifest(products.Count, embedder.Dimension, embedder.Name, embedder.ModelHash,
+            catalogHash, options.Vectors.Kind.ToString().ToLowerInvariant(),
+            File.Exists(Path.Combine(modelDir, ThresholdsFile)), File.Exists(Path.Combine(modelDir, FusionFile)),
+            DateTimeOffset.UtcNow, sw.Elapsed.TotalSeconds);
+        Json.WriteFile(Path.Combine(outDir, ManifestFile), manifest);
+        return manifest;
+    }
+
+    /// <summary>Opens an index folder as a search engine (model, ANN index memory-mapped when it is HNSW, BM25,
+    /// thresholds and fusion settings). Errors name the missing file.</summary>
+    public static ISearchEngine Open(string indexDir, CancellationToken ct = default)
+    {
+        string manifestPath = Path.Combine(indexDir, ManifestFile);
+        if (!File.Exists(manifestPath))
+            throw new FileNotFoundException($"'{indexDir}' is not a search index folder: {ManifestFile} is missing " +
+                                            "(build one with 'minerefine index build').", manifestPath);
+        var manifest = Json.ReadFile<SearchIndexManifest>(manifestPath);
+        string modelDir = Path.Combine(indexDir, ModelDir);
+        var products = JsonlFormat.ReadProducts(Path.Combine(indexDir, ProductsFile));
+        if (products.Count != manifest.Products)
+            throw new InvalidDataException($"{ProductsFile} has {products.Count} products but {ManifestFile} says {manifest.Products}; rebuild the index.");
+        ct.ThrowIfCancellationRequested();
+        var embedder = SiameseEmbedder.FromFolder(modelDir);
+        IRetriever? dense = null, bm25 = null;
+        try
+        {
+            var texts = embedder.Model.ItemFormatter.Format(products);
+            var cache = new EmbeddingCache(Path.Combine(indexDir, EmbeddingsDir));
+            var items = cache.TryLoad(embedder.ModelHash, CatalogHash.Of(texts), texts.Count, embedder.Dimension, out string? problem)
+                ?? throw new InvalidDataException($"The index's item embeddings do not match its model or catalog ({problem}); rebuild the index.");
+            var index = VectorIndex.Open(Path.Combine(indexDir, VectorFile), new VectorIndexOptions { View = true });
+            dense = new SerializedRetriever(new OwningDenseRetriever(new DenseRetriever(embedder, products.Select(p => p.Id).ToList(), items, index), embedder));
+            ct.ThrowIfCancellationRequested();
+            bm25 = new Bm25Retriever(products, new Bm25Options { IndexFolder = Path.Combine(indexDir, Bm25Dir) });
+            string th = Path.Combine(modelDir, ThresholdsFile), fu = Path.Combine(modelDir, FusionFile);
+            return HybridSearchEngine.FromProducts(dense, bm25, products,
+                File.Exists(th) ? GradeThresholds.Load(th) : null,
+                File.Exists(fu) ? FusionOptions.Load(fu) : null,
+                $"{manifest.Model} ({Path.GetFileName(Path.GetFullPath(indexDir).TrimEnd('/'))})");
+        }
+        catch
+        {
+            dense?.Dispose();
+            bm25?.Dispose();
+            if (dense is null) embedder.Dispose();
+            throw;
+        }
+    }
+
+    private static Bm25Options CloneBm25(Bm25Options o, string folder) => new()
+    {
+        K1 = o.K1, B = o.B, Analyzer = o.Analyzer, Fields = o.Fields, Threads = o.Threads, IndexFolder = folder,
+    };
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var f in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string dest = Path.Combine(to, Path.GetRelativePath(from, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
+            File.Copy(f, dest, overwrite: true);
+        }
+    }
+}
+
+/// <summary>A dense retriever that also disposes its embedder (the search index owns both).</summary>
+internal sealed class OwningDenseRetriever(DenseRetriever inner, IDisposable embedder) : IRetriever, IPairScorer
+{
+    public string Name => inner.Name;
+    public IReadOnlyList<SearchHit>[] SearchBatch(IReadOnlyList<string> queries, int k, IProgress<int>? progress = null) =>
+        inner.SearchBatch(queries, k, progress);
+    public float[] ScorePairs(IReadOnlyList<(string Query, string ProductId)> pairs, IProgress<int>? progress = null) =>
+        inner.ScorePairs(pairs, progress);
+    public void Dispose()
+    {
+        inner.Dispose();
+        embedder.Dispose();
+    }
+}
+
+/// <summary>Serialises calls into a retriever whose model is not safe to run from several request threads at
+/// once (a TorchSharp module); libtorch already uses every core inside one call.</summary>
+public sealed class SerializedRetriever(IRetriever inner) : IRetriever, IPairScorer
+{
+    private readonly Lock _gate = new();
+
+    /// <inheritdoc />
+    public string Name => inner.Name;
+
+    /// <inheritdoc />
+    public IReadOnlyList<SearchHit>[] SearchBatch(IReadOnlyList<string> queries, int k, IProgress<int>? progress = null)
+    {
+        lock (_gate) return inner.SearchBatch(queries, k, progress);
+    }
+
+    /// <inheritdoc />
+    public float[] ScorePairs(IReadOnlyList<(string Query, string ProductId)> pairs, IProgress<int>? progress = null)
+    {
+        if (inner is not IPairScorer s) throw new NotSupportedException($"{inner.Name} cannot score pairs.");
+        lock (_gate) return s.ScorePairs(pairs, progress);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => inner.Dispose();
+}
