@@ -29,7 +29,7 @@ internal static class TrainerTestUtil
     {
         BatchSize = 8, MaxSteps = maxSteps, Epochs = 50, EncoderLearningRate = 3e-3, HeadLearningRate = 3e-3,
         MaxQueryLength = 16, MaxItemLength = 32, EvalEvery = 0, CheckpointEvery = 0, Patience = 0,
-        DevCatalogSize = 300, Seed = 3, Threads = 1,
+        DevCatalogSize = 300, Seed = 3,
     };
 
     public static void Delete(string dir)
