@@ -13,10 +13,9 @@ public static class DenseRetrieverBuilder
     public static IRetriever Build(RetrieverSpec spec, Dataset data)
     {
         string model = spec.Model ?? "minilm";
-        SiameseEmbedder embedder = model.Equals("minilm", StringComparison.OrdinalIgnoreCase)
-            ? SiameseEmbedder.MiniLm()
-            : Directory.Exists(model) ? SiameseEmbedder.FromFolder(model)
-            : throw new ArgumentException($"--model '{model}' is neither 'minilm' nor an existing model folder (a train run writes <out>/model).");
+        SiameseEmbedder embedder;
+        try { embedder = EmbedderFactory.Open(model); }
+        catch (DirectoryNotFoundException e) { throw new ArgumentException(e.Message + " (a train run writes <out>/model)", e); }
         try
         {
             var formatter = embedder.Model.ItemFormatter;

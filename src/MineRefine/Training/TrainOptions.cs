@@ -8,8 +8,8 @@ namespace MineRefine.Training;
 /// <list type="bullet">
 /// <item><c>quick</c>: stage-1 run sized for a 2-core CPU in ≤ 20 minutes on the Home Depot public judgments —
 /// batch 16 instances × 8 items, query/item lengths 24/40, at most 150 steps (2,400 instances, ≈ ¼ epoch of ≈ 9k
-/// instances: a MiniLM fwd+bwd step over 16 queries + 128 items costs ≈ 5–6 s on 2 cores), encoder lr 5e-5, head
-/// lr 1e-3, warm-up 10%, linear decay, dev evaluation at steps 0, 75 and 150 over a 2,000-product dev catalog
+/// instances: a MiniLM fwd+bwd step over 16 queries + 128 items measured 11–20 s on the loaded shared machine, est. 3–5 s
+/// unloaded), encoder lr 5e-5, head lr 1e-4 (1e-3 lost 0.08 dev NDCG@10 in 30 steps; tentative, not tuned), warm-up 10%, linear decay, dev evaluation at steps 0, 75 and 150 over a 2,000-product dev catalog
 /// capped at 400 dev queries, checkpoints every 25 steps.</item>
 /// <item><c>full</c>: 2 epochs, batch 32 × 8 items, lengths 32/64, dev evaluation every 200 steps over 5,000
 /// products (all dev queries), patience 3, checkpoints every 100 steps.</item>
@@ -96,7 +96,7 @@ public sealed class TrainOptions
         {
             "quick" => new TrainOptions
             {
-                BatchSize = 16, Epochs = 1, MaxSteps = 150, MaxQueryLength = 24, MaxItemLength = 40, EvalEvery = 75,
+                BatchSize = 16, Epochs = 1, MaxSteps = 150, MaxQueryLength = 24, MaxItemLength = 40, EvalEvery = 75, HeadLearningRate = 1e-4,
                 DevCatalogSize = 2000, MaxDevQueries = 400, Patience = 0, CheckpointEvery = 25,
             },
             "full" => new TrainOptions(),

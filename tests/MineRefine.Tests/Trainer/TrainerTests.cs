@@ -29,7 +29,7 @@ internal static class TrainerTestUtil
     {
         BatchSize = 8, MaxSteps = maxSteps, Epochs = 50, EncoderLearningRate = 3e-3, HeadLearningRate = 3e-3,
         MaxQueryLength = 16, MaxItemLength = 32, EvalEvery = 0, CheckpointEvery = 0, Patience = 0,
-        DevCatalogSize = 300, Seed = 3, Threads = 1,
+        DevCatalogSize = 300, Seed = 3,
     };
 
     public static void Delete(string dir)
@@ -144,7 +144,7 @@ public sealed class TrainCliKillTests
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { CliDll, "train", "--format", "sample", "--data", dataDir, "--tiny", "--seed", "3",
-                     "--max-steps", "100", "--epochs", "100", "--batch-size", "8", "--checkpoint-every", "5", "--eval-every", "50",
+                     "--max-steps", "40", "--epochs", "100", "--batch-size", "8", "--checkpoint-every", "5", "--eval-every", "20",
                      "--dev-catalog", "300", "--threads", "1", "--max-query-len", "16", "--max-item-len", "32", "--lr", "0.003", "--patience", "0",
                      "--out", outDir, "--json" })
             psi.ArgumentList.Add(a);

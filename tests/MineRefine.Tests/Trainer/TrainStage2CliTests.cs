@@ -1,0 +1,69 @@
+using System.Text.Json;
+using MineRefine.Cli;
+using MineRefine.Cli.Infrastructure;
+using MineRefine.Data;
+using MineRefine.Training;
+
+namespace MineRefine.Tests.Trainer;
+
+public sealed class TrainStage2CliTests
+{
+    private static (int Code, string Out, string Err) Cli(params string[] args)
+    {
+        var o = new StringWriter(); var e = new StringWriter();
+        int code = Program.Run(args, CliEnvironment.Plain(o, e));
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void Stage2ContinuesFromStage1ModelWithCircleLossOnJudgmentsAndMinedPairs()
+    {
+        string data = TrainerTestUtil.TempDir(), s1 = TrainerTestUtil.TempDir(), s2 = TrainerTestUtil.TempDir();
+        try
+        {
+            var sample = TrainerTestUtil.Sample.Value;
+            sample.WriteTo(data);
+            string[] common = ["--format", "sample", "--data", data, "--seed", "3", "--batch-size", "8", "--eval-every", "0",
+                "--dev-catalog", "300", "--max-query-len", "16", "--max-item-len", "32", "--checkpoint-every", "0"];
+            var r1 = Cli([.. new[] { "train", "--stage", "1", "--tiny", "--max-steps", "6", "--out", s1 }, .. common]);
+            Assert.True(r1.Code == 0, r1.Err + r1.Out);
+            Assert.True(File.Exists(Path.Combine(s1, "model", "model.safetensors")));
+
+            // Mined pairs: for a few train queries, unjudged products graded 0 (+ one duplicate of an original pair).
+            var split = QuerySplitter.Split(sample.Data, 13);
+            var judged = split.Train.Select(j => (j.QueryId, j.ProductId)).ToHashSet();
+            var lines = new List<string>();
+            foreach (var q in split.Train.Select(j => j.QueryId).Distinct().Take(10))
+                foreach (var p in sample.Data.Products.Where(p => !judged.Contains((q, p.Id))).Take(3))
+                    lines.Add(JsonSerializer.Serialize(new { query_id = q, product_id = p.Id, grade = 0, source = "model" }));
+            var dupe = split.Train[0];
+            lines.Add(JsonSerializer.Serialize(new { query_id = dupe.QueryId, product_id = dupe.ProductId, grade = 0, source = "model" }));
+            string mined = Path.Combine(data, "mined.jsonl");
+            File.WriteAllLines(mined, lines);
+
+            var r2 = Cli([.. new[] { "train", "--stage", "2", "--init", Path.Combine(s1, "model"), "--mined", mined, "--max-steps", "6", "--out", s2 }, .. common]);
+            Assert.True(r2.Code == 0, r2.Err + r2.Out);
+            var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(s2, "run.json"))).RootElement.GetProperty("notes");
+            Assert.Equal(30, run.GetProperty("mined_added").GetInt32());
+            Assert.Equal(1, run.GetProperty("mined_duplicates_of_originals").GetInt32());
+            var metrics = MetricsLog.ReadAll(Path.Combine(s2, "metrics.jsonl"));
+            Assert.Contains(metrics, m => m.EnumerateObject().Any(p => p.Name.StartsWith("loss/circle", StringComparison.Ordinal)));
+            Assert.DoesNotContain(metrics, m => m.EnumerateObject().Any(p => p.Name.StartsWith("loss/supcon", StringComparison.Ordinal)));
+            Assert.True(File.Exists(Path.Combine(s2, "model", "model.safetensors")));
+
+            // The trained model evaluates through `eval --retriever dense --model`.
+            string ev = Path.Combine(s2, "eval");
+            var r3 = Cli("eval", "--format", "sample", "--data", data, "--retriever", "dense", "--model", Path.Combine(s2, "model"), "--split", "dev", "--out", ev);
+            Assert.True(r3.Code == 0, r3.Err + r3.Out);
+            var m3 = JsonDocument.Parse(File.ReadAllText(Path.Combine(ev, "metrics.json"))).RootElement;
+            Assert.True(m3.GetProperty("metrics").TryGetProperty("ndcg@10", out _));
+            Assert.Equal(JsonValueKind.Object, m3.GetProperty("separation").ValueKind);
+
+            // Stage 2 without --init is rejected with a fix-it message.
+            var bad = Cli([.. new[] { "train", "--stage", "2", "--mined", mined, "--out", s2 }, .. common]);
+            Assert.NotEqual(0, bad.Code);
+            Assert.Contains("--init", bad.Err + bad.Out);
+        }
+        finally { TrainerTestUtil.Delete(data); TrainerTestUtil.Delete(s1); TrainerTestUtil.Delete(s2); }
+    }
+}
