@@ -267,7 +267,7 @@ public sealed class PipelineRunner
             return Task.CompletedTask;
         });
         if (Directory.Exists(modelDir)) Directory.Delete(modelDir, true);
-        CopyFolder(s2Model, modelDir);
+        FolderCopy.Copy(s2Model, modelDir);
         File.Copy(Path.Combine(calStep, SearchIndex.ThresholdsFile), Path.Combine(modelDir, SearchIndex.ThresholdsFile), true);
         File.Copy(Path.Combine(calStep, SearchIndex.FusionFile), Path.Combine(modelDir, SearchIndex.FusionFile), true);
 
@@ -456,16 +456,5 @@ public sealed class PipelineRunner
         report.AddSection("Run manifest", ReadJson(Path.Combine(_out, RunManifest.FileName)));
         report.WriteTo(_out);
         return Path.Combine(_out, "report.html");
-    }
-
-    private static void CopyFolder(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var f in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            string dest = Path.Combine(to, Path.GetRelativePath(from, f));
-            Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
-            File.Copy(f, dest, overwrite: true);
-        }
     }
 }

@@ -59,7 +59,7 @@ public static class SearchIndex
         string modelDir = Path.Combine(outDir, ModelDir);
         using var embedder = EmbedderFactory.Open(model);
         if (Directory.Exists(modelDir)) Directory.Delete(modelDir, true);
-        if (Directory.Exists(model)) CopyFolder(model, modelDir);
+        if (Directory.Exists(model)) FolderCopy.Copy(model, modelDir);
         else embedder.Model.Save(modelDir);
 
         using (var w = new JsonlWriter(Path.Combine(outDir, ProductsFile)))
@@ -134,17 +134,6 @@ public static class SearchIndex
     {
         K1 = o.K1, B = o.B, Analyzer = o.Analyzer, Fields = o.Fields, Threads = o.Threads, IndexFolder = folder,
     };
-
-    private static void CopyFolder(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var f in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            string dest = Path.Combine(to, Path.GetRelativePath(from, f));
-            Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
-            File.Copy(f, dest, overwrite: true);
-        }
-    }
 }
 
 /// <summary>Serialises calls into a retriever whose model is not safe to run from several request threads at

@@ -56,11 +56,7 @@ public sealed class DenseRetriever : IRetriever, IPairScorer
         if (productIds.Count != itemTexts.Count)
             throw new ArgumentException($"The catalog has {productIds.Count} product ids but {itemTexts.Count} item texts; they must be aligned.", nameof(itemTexts));
         _embedder = embedder;
-        _productIds = productIds.ToArray();
-        _rowOf = new Dictionary<string, int>(_productIds.Length, StringComparer.Ordinal);
-        for (int i = 0; i < _productIds.Length; i++)
-            if (!_rowOf.TryAdd(_productIds[i], i))
-                throw new ArgumentException($"Product id '{_productIds[i]}' appears twice in the catalog (rows {_rowOf[_productIds[i]]} and {i}).", nameof(productIds));
+        (_productIds, _rowOf) = IndexIds(productIds);
 
         if (options.CacheFolder is null)
         {
@@ -93,14 +89,21 @@ public sealed class DenseRetriever : IRetriever, IPairScorer
         if (items.Dimension != embedder.Dimension || index.Dimension != embedder.Dimension)
             throw new ArgumentException($"Embedding dimension {items.Dimension} / index dimension {index.Dimension} does not match the model's {embedder.Dimension} (was the index built with another model?).");
         _embedder = embedder;
-        _productIds = productIds.ToArray();
-        _rowOf = new Dictionary<string, int>(_productIds.Length, StringComparer.Ordinal);
-        for (int i = 0; i < _productIds.Length; i++)
-            if (!_rowOf.TryAdd(_productIds[i], i))
-                throw new ArgumentException($"Product id '{_productIds[i]}' appears twice in the catalog (rows {_rowOf[_productIds[i]]} and {i}).", nameof(productIds));
+        (_productIds, _rowOf) = IndexIds(productIds);
         _items = items;
         _index = index;
         LoadedFromCache = true;
+    }
+
+    /// <summary>Product ids and their rows; a repeated id is an error naming both rows.</summary>
+    private static (string[] Ids, Dictionary<string, int> RowOf) IndexIds(IReadOnlyList<string> productIds)
+    {
+        var ids = productIds.ToArray();
+        var rowOf = new Dictionary<string, int>(ids.Length, StringComparer.Ordinal);
+        for (int i = 0; i < ids.Length; i++)
+            if (!rowOf.TryAdd(ids[i], i))
+                throw new ArgumentException($"Product id '{ids[i]}' appears twice in the catalog (rows {rowOf[ids[i]]} and {i}).", nameof(productIds));
+        return (ids, rowOf);
     }
 
     /// <inheritdoc/>
