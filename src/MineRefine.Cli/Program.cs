@@ -58,6 +58,10 @@ public static class Program
                 .WithExample("sample", "--out", "data/sample")
                 .WithExample("sample", "--out", "data/sample-small", "--products", "800", "--queries", "150", "--noise", "0.2", "--seed", "7");
 
+            config.AddCommand<EncodeCommand>("encode")
+                .WithDescription("Encode a catalog with the item tower into <out>/embeddings.bin (+ ids.txt).")
+                .WithExample("encode", "--model", "minilm", "--format", "jsonl", "--data", "data/sample", "--out", "runs/emb");
+
             config.AddBranch("index", index =>
             {
                 index.SetDescription("Search index folders for the service.");

@@ -8,7 +8,7 @@ namespace MineRefine.Retrieval.Dense;
 /// Binary embedding matrix file: 8-byte magic "MREMBED\0", int32 LE version (1), int32 LE count, int32 LE dimension,
 /// then count × dimension float32 LE values, row-major. Used by <see cref="EmbeddingCache"/> and <see cref="ExactIndex"/>.
 /// </summary>
-internal static class EmbeddingFile
+public static class EmbeddingFile
 {
     internal static readonly byte[] Magic = "MREMBED\0"u8.ToArray();
     internal const int Version = 1;
