@@ -9,9 +9,9 @@ public class HomeDepotImporterTests
 {
     private const string Products =
         "product_uid,product_title\n" +
-        "100001,Simpson Strong-Tie 12-Gauge Angle\n" +
-        "100002,\"BEHR Premium Textured DeckOver, 1-gal., #SC-141 Tugboat\"\n" +
-        "100003,\"Paslode 30\u00e5\u00a1 Nails \"\"Ring\"\" Shank\"\n";
+        "100001,Acme Galvanized Steel 90-Degree Corner Bracket\n" +
+        "100002,\"Northwind Exterior Deck Coating, 1-gal., Slate Grey\"\n" +
+        "100003,\"Ferro 30\u00e5\u00a1 Framing Nails \"\"Ring\"\" Shank\"\n";
 
     private static DataSourceOptions Opts(string p, string j) =>
         new() { Format = "homedepot", Products = p, Judgments = j };
@@ -24,7 +24,7 @@ public class HomeDepotImporterTests
             "id,product_uid,product_title,search_term,relevance\n" +
             "2,100001,x,angle bracket,3\n" +
             "3,100001,x,l bracket,2.5\n" +
-            "9,100002,\"BEHR, deck\",deck over,1.67\n" +
+            "9,100002,\"Northwind, deck\",deck over,1.67\n" +
             "16,100003,y,  Angle   BRACKET ,2.67\n" +
             "17,100001,x,ANGLE bracket,2\n" +   // same normalised query + product as row 1: last wins
             "18,999999,x,angle bracket,3\n";   // product not in the catalog: kept, counted
@@ -33,8 +33,8 @@ public class HomeDepotImporterTests
         var d = DatasetLoader.Load(Opts(p, j));
 
         Assert.Equal(3, d.Products.Count);
-        Assert.Equal("BEHR Premium Textured DeckOver, 1-gal., #SC-141 Tugboat", d.FindProduct("100002")!.Title);
-        Assert.Equal("Paslode 30\u00e5\u00a1 Nails \"Ring\" Shank", d.FindProduct("100003")!.Title); // Latin-1 bytes E5 A1
+        Assert.Equal("Northwind Exterior Deck Coating, 1-gal., Slate Grey", d.FindProduct("100002")!.Title);
+        Assert.Equal("Ferro 30\u00e5\u00a1 Framing Nails \"Ring\" Shank", d.FindProduct("100003")!.Title); // Latin-1 bytes E5 A1
         Assert.Equal(3, d.Queries.Count);
         var q = d.FindQuery("angle bracket")!;
         Assert.Equal("angle bracket", q.Text); // first raw spelling

@@ -10,8 +10,8 @@ public class MiniLmParityTests
         var texts = new[]
         {
             "This is an example sentence",
-            "DeWalt 20V MAX cordless drill/driver kit, 1/2 in.",
-            "Behr Premium Plus 1 gal. #PPU18-06 Ultra Pure White Eggshell Enamel Interior Paint",
+            "Voltek 20V cordless drill/driver kit, 1/2 in.",
+            "Lumina 1 gal. #LW-06 Pure White Eggshell Enamel Interior Paint",
             "",
             "naïve café crème — ½ inch copper pipe fitting (10-pack)",
             "garden hose",
