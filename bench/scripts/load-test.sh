@@ -53,7 +53,10 @@ done
 # The same (hybrid) while the index is reloaded every 2 seconds.
 ( end=$((SECONDS + secs)); n=0; while [ $SECONDS -lt $end ]; do
     curl -s -o /dev/null -X POST -H "X-Api-Key: $MINEREFINE_API_KEY" "http://127.0.0.1:$port/v1/admin/reload"; n=$((n+1)); sleep 2; done; echo $n >/tmp/mr-load-reloads ) &
-line=$(MODE=hybrid wrk -t2 -c"$conns" -d"${secs}s" --timeout 10s -s /tmp/mr-load.lua "http://127.0.0.1:$port" | grep '^RESULT')
-wait
+reloader=$!
+out=$(MODE=hybrid wrk -t2 -c"$conns" -d"${secs}s" --timeout 10s -s /tmp/mr-load.lua "http://127.0.0.1:$port" 2>&1 || true)
+wait "$reloader"
+line=$(grep '^RESULT' <<<"$out" || true)
+[ -n "$line" ] || { echo "wrk during reloads printed no result:" >&2; echo "$out" >&2; }
 read -r _ req err qps p50 p99 _ _ <<<"$line"
 echo "| hybrid during reloads ($(cat /tmp/mr-load-reloads) reloads) | $req | $err | $qps | $p50 | $p99 |"
