@@ -10,6 +10,9 @@ namespace MineRefine.ScaleOut.Orleans;
 /// result file already exists and is readable it is returned as is (idempotent); otherwise the shard is computed off
 /// the grain scheduler and written atomically.
 /// </summary>
+// Random placement spreads shards over the silos; the default (resource-optimised) placement may keep a whole
+// job on one lightly loaded silo, which defeats sharding.
+[global::Orleans.Placement.RandomPlacement]
 public sealed class ShardJobGrain(IServiceProvider services) : Grain, IShardJobGrain
 {
     /// <inheritdoc/>
