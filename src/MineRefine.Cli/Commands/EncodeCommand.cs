@@ -31,8 +31,7 @@ public sealed class EncodeSettings : DataSettings
         var b = base.Validate();
         if (!b.Successful) return b;
         if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be ≥ 1 (got {BatchSize}).");
-        if (!string.Equals(Model, "minilm", StringComparison.OrdinalIgnoreCase) && !Directory.Exists(Model))
-            return ValidationResult.Error($"--model: '{Model}' is neither 'minilm' nor an existing model folder.");
+        if (EmbedderFactory.Problem(Model) is { } problem) return ValidationResult.Error(problem);
         return ValidationResult.Success();
     }
 }

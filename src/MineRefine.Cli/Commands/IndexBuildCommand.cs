@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using MineRefine.Cli.Infrastructure;
 using MineRefine.Common;
+using MineRefine.Modeling;
 using MineRefine.Data;
 using MineRefine.Retrieval.Dense;
 using MineRefine.Serving;
@@ -57,8 +58,7 @@ public sealed class IndexBuildSettings : DataSettings
         if (!b.Successful) return b;
         try { VectorOptions().Validate(); }
         catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
-        if (!string.Equals(Model, "minilm", StringComparison.OrdinalIgnoreCase) && !Directory.Exists(Model))
-            return ValidationResult.Error($"--model: '{Model}' is neither 'minilm' nor an existing model folder.");
+        if (EmbedderFactory.Problem(Model) is { } problem) return ValidationResult.Error(problem);
         return ValidationResult.Success();
     }
 }
