@@ -100,7 +100,7 @@ public sealed class SiameseModel : IDisposable
         config = config with
         {
             Transformer = config.Transformer with { VocabSize = tokenizer.VocabSize },
-            Tokenizer = SpecOf(tokenizer),
+            Tokenizer = ModelFolder.SpecOf(tokenizer),
         };
         torch.manual_seed(seed);
         return new SiameseModel(new SiameseEncoder(config.Transformer, config.Head), tokenizer, config);
@@ -118,15 +118,12 @@ public sealed class SiameseModel : IDisposable
         var config = new SiameseConfig
         {
             Transformer = bert.Config, Head = head, MaxQueryLength = maxQueryLength, MaxItemLength = maxItemLength,
-            Tokenizer = SpecOf(tok),
+            Tokenizer = ModelFolder.SpecOf(tok),
         };
         var enc = new SiameseEncoder(bert, head);
         enc.eval();
         return new SiameseModel(enc, tok, config);
     }
-
-    private static TokenizerSpec SpecOf(ITokenizer t) =>
-        new() { Kind = t.Kind, Lowercase = t.Options.Lowercase, Nfkc = t.Options.NormalizeNfkc };
 
     /// <summary>Writes the model folder (created if needed; existing files are overwritten).</summary>
     public void Save(string folder)
@@ -143,7 +140,7 @@ public sealed class SiameseModel : IDisposable
             ["formatVersion"] = 1,
             ["minerefineVersion"] = typeof(SiameseModel).Assembly.GetName().Version?.ToString() ?? "",
             ["torchSharpVersion"] = typeof(torch).Assembly.GetName().Version?.ToString() ?? "",
-            ["files"] = new JsonObject(files.Select(f => KeyValuePair.Create(f, (JsonNode?)Sha256(Path.Combine(folder, f))))),
+            ["files"] = ModelFolder.FileHashes(folder, files),
         };
         File.WriteAllText(Path.Combine(folder, ManifestFile), manifest.ToJsonString(SiameseConfig.Json));
     }
@@ -153,41 +150,11 @@ public sealed class SiameseModel : IDisposable
     public static SiameseModel Load(string folder)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Model folder not found: {folder}");
-        string Need(string name)
-        {
-            var p = Path.Combine(folder, name);
-            if (!File.Exists(p)) throw new FileNotFoundException($"Model folder '{folder}' is missing '{name}'.", p);
-            return p;
-        }
-        var manifestPath = Need(ManifestFile);
-        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))?.AsObject()
-                       ?? throw new InvalidDataException($"{manifestPath}: not a JSON object.");
-        if (manifest["files"] is not JsonObject files)
-            throw new InvalidDataException($"{manifestPath}: field 'files' is missing.");
-        foreach (var (name, hash) in files)
-        {
-            var actual = Sha256(Need(name));
-            if (!string.Equals(actual, hash?.GetValue<string>(), StringComparison.OrdinalIgnoreCase))
-                throw new InvalidDataException($"{Path.Combine(folder, name)}: SHA-256 {actual} does not match the manifest ({hash}); the file was changed or is corrupt.");
-        }
-        var configPath = Need(ConfigFile);
-        SiameseConfig config;
-        try
-        {
-            config = JsonSerializer.Deserialize<SiameseConfig>(File.ReadAllText(configPath), SiameseConfig.Json)
-                     ?? throw new InvalidDataException($"{configPath}: empty config.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{configPath}: invalid JSON at line {e.LineNumber}: {e.Message}", e);
-        }
+        string Need(string name) => ModelFolder.Need(folder, name);
+        ModelFolder.ReadVerifiedManifest(folder, ManifestFile);
+        var config = ModelFolder.ReadConfig<SiameseConfig>(Need(ConfigFile), SiameseConfig.Json);
         config.Validate();
-        var tokOptions = new TokenizerOptions { Lowercase = config.Tokenizer.Lowercase, NormalizeNfkc = config.Tokenizer.Nfkc };
-        ITokenizer tokenizer = config.Tokenizer.Kind == "wordpiece"
-            ? WordPieceTokenizer.FromFile(Need(WordPieceTokenizer.VocabFileName), tokOptions)
-            : O200kCompactTokenizer.FromFile(Need(O200kCompactTokenizer.FileName));
-        if (tokenizer.VocabSize != config.Transformer.VocabSize)
-            throw new InvalidDataException($"{Path.Combine(folder, tokenizer.Kind == "wordpiece" ? WordPieceTokenizer.VocabFileName : O200kCompactTokenizer.FileName)}: vocabulary has {tokenizer.VocabSize} tokens, but config.json says VocabSize {config.Transformer.VocabSize}.");
+        var tokenizer = ModelFolder.OpenTokenizer(folder, config.Tokenizer, config.Transformer.VocabSize);
         var weightsPath = Need(WeightsFile);
         var encoder = new SiameseEncoder(config.Transformer, config.Head);
         try
@@ -216,12 +183,6 @@ public sealed class SiameseModel : IDisposable
             sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(c.data<float>().ToArray().AsSpan()));
         }
         return Convert.ToHexStringLower(sha.GetHashAndReset());
-    }
-
-    private static string Sha256(string path)
-    {
-        using var fs = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(fs));
     }
 
     /// <inheritdoc />

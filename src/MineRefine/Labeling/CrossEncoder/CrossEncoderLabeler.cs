@@ -60,7 +60,7 @@ public sealed class CrossEncoderLabeler : ILabeler
         var package = CrossEncoderPackage.Load(full);
         try
         {
-            var hash = CrossEncoderPackage.Sha256(Path.Combine(full, CrossEncoderPackage.WeightsFile));
+            var hash = MineRefine.Common.FileHashing.Sha256(Path.Combine(full, CrossEncoderPackage.WeightsFile));
             return new CrossEncoderLabeler(package, "cross-encoder:" + Path.GetFileName(full), options, ownsPackage: true, modelHash: hash);
         }
         catch

@@ -50,7 +50,7 @@ public sealed class CrossEncoderPackage : IDisposable
         var config = new CrossEncoderConfig
         {
             Transformer = bert.Config, Pooling = pooling, HeadDropout = headDropout, MaxPairLength = maxPairLength,
-            ItemTextLevels = itemTextLevels, Tokenizer = SpecOf(tok), BaseModel = "all-MiniLM-L6-v2",
+            ItemTextLevels = itemTextLevels, Tokenizer = ModelFolder.SpecOf(tok), BaseModel = "all-MiniLM-L6-v2",
         };
         return new CrossEncoderPackage(new CrossEncoderModel(bert, config), tok);
     }
@@ -62,7 +62,7 @@ public sealed class CrossEncoderPackage : IDisposable
         config = config with
         {
             Transformer = config.Transformer with { VocabSize = tokenizer.VocabSize },
-            Tokenizer = SpecOf(tokenizer),
+            Tokenizer = ModelFolder.SpecOf(tokenizer),
             BaseModel = "random",
         };
         torch.manual_seed(seed);
@@ -79,9 +79,6 @@ public sealed class CrossEncoderPackage : IDisposable
             Transformer = TransformerConfig.Tiny(tok.VocabSize), MaxPairLength = maxPairLength, HeadDropout = 0,
         }, tok, seed);
     }
-
-    private static TokenizerSpec SpecOf(ITokenizer t) =>
-        new() { Kind = t.Kind, Lowercase = t.Options.Lowercase, Nfkc = t.Options.NormalizeNfkc };
 
     /// <summary>Tokenizes pairs as <c>[CLS] q [SEP] item [SEP]</c> truncated to <see cref="CrossEncoderConfig.MaxPairLength"/>.</summary>
     public TokenizedText Encode(string query, string itemText) => Tokenizer.EncodePair(query, itemText, Config.MaxPairLength);
@@ -146,7 +143,7 @@ public sealed class CrossEncoderPackage : IDisposable
             ["kind"] = "cross-encoder",
             ["minerefineVersion"] = typeof(CrossEncoderPackage).Assembly.GetName().Version?.ToString() ?? "",
             ["torchSharpVersion"] = typeof(torch).Assembly.GetName().Version?.ToString() ?? "",
-            ["files"] = new JsonObject(files.Select(f => KeyValuePair.Create(f, (JsonNode?)Sha256(Path.Combine(folder, f))))),
+            ["files"] = ModelFolder.FileHashes(folder, files),
         };
         File.WriteAllText(Path.Combine(folder, ManifestFile), manifest.ToJsonString(CrossEncoderConfig.Json));
     }
@@ -156,51 +153,13 @@ public sealed class CrossEncoderPackage : IDisposable
     public static CrossEncoderPackage Load(string folder)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Labeler folder not found: {folder}");
-        string Need(string name)
-        {
-            var p = Path.Combine(folder, name);
-            if (!File.Exists(p)) throw new FileNotFoundException($"Labeler folder '{folder}' is missing '{name}'.", p);
-            return p;
-        }
-        var manifestPath = Need(ManifestFile);
-        JsonObject manifest;
-        try
-        {
-            manifest = JsonNode.Parse(File.ReadAllText(manifestPath))?.AsObject()
-                       ?? throw new InvalidDataException($"{manifestPath}: not a JSON object.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{manifestPath}: invalid JSON ({e.Message}).", e);
-        }
+        string Need(string name) => ModelFolder.Need(folder, name, "Labeler");
+        var manifest = ModelFolder.ReadVerifiedManifest(folder, ManifestFile, "Labeler");
         if (manifest["kind"]?.GetValue<string>() != "cross-encoder")
-            throw new InvalidDataException($"{manifestPath}: field 'kind' must be 'cross-encoder'; is this a labeler folder (written by 'minerefine labeler train')?");
-        if (manifest["files"] is not JsonObject files)
-            throw new InvalidDataException($"{manifestPath}: field 'files' is missing.");
-        foreach (var (name, hash) in files)
-        {
-            var actual = Sha256(Need(name));
-            if (!string.Equals(actual, hash?.GetValue<string>(), StringComparison.OrdinalIgnoreCase))
-                throw new InvalidDataException($"{Path.Combine(folder, name)}: SHA-256 {actual} does not match the manifest ({hash}); the file was changed or is corrupt.");
-        }
-        var configPath = Need(ConfigFile);
-        CrossEncoderConfig config;
-        try
-        {
-            config = JsonSerializer.Deserialize<CrossEncoderConfig>(File.ReadAllText(configPath), CrossEncoderConfig.Json)
-                     ?? throw new InvalidDataException($"{configPath}: empty config.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{configPath}: invalid JSON at line {e.LineNumber}: {e.Message}", e);
-        }
+            throw new InvalidDataException($"{Path.Combine(folder, ManifestFile)}: field 'kind' must be 'cross-encoder'; is this a labeler folder (written by 'minerefine labeler train')?");
+        var config = ModelFolder.ReadConfig<CrossEncoderConfig>(Need(ConfigFile), CrossEncoderConfig.Json);
         config.Validate();
-        var tokOptions = new TokenizerOptions { Lowercase = config.Tokenizer.Lowercase, NormalizeNfkc = config.Tokenizer.Nfkc };
-        ITokenizer tokenizer = config.Tokenizer.Kind == "wordpiece"
-            ? WordPieceTokenizer.FromFile(Need(WordPieceTokenizer.VocabFileName), tokOptions)
-            : O200kCompactTokenizer.FromFile(Need(O200kCompactTokenizer.FileName));
-        if (tokenizer.VocabSize != config.Transformer.VocabSize)
-            throw new InvalidDataException($"{folder}: tokenizer has {tokenizer.VocabSize} tokens, but config.json says VocabSize {config.Transformer.VocabSize}.");
+        var tokenizer = ModelFolder.OpenTokenizer(folder, config.Tokenizer, config.Transformer.VocabSize, "Labeler");
         var weightsPath = Need(WeightsFile);
         var model = new CrossEncoderModel(config);
         try
@@ -214,13 +173,6 @@ public sealed class CrossEncoderPackage : IDisposable
         }
         model.eval();
         return new CrossEncoderPackage(model, tokenizer);
-    }
-
-    /// <summary>SHA-256 (hex) of a file.</summary>
-    internal static string Sha256(string path)
-    {
-        using var fs = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(fs));
     }
 
     /// <inheritdoc />
