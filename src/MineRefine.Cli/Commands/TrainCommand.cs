@@ -83,6 +83,8 @@ public sealed class TrainSettings : DataSettings
     [CommandOption("--max-query-len <N>")] [Description("Max query tokens.")] public int? MaxQueryLen { get; set; }
     /// <summary>Item length.</summary>
     [CommandOption("--max-item-len <N>")] [Description("Max item tokens.")] public int? MaxItemLen { get; set; }
+    /// <summary>See <see cref="TrainOptions.SharedRandomNegatives"/>.</summary>
+    [CommandOption("--random-negatives <N>")] [Description("Random catalog items per step shared by the batch as extra grade-0 items (0 = off).")] public int? RandomNegatives { get; set; }
     /// <summary>No augmentation.</summary>
     [CommandOption("--no-augment")] [Description("Disable additive spelling augmentation.")] public bool NoAugment { get; set; }
     /// <summary>Eval every.</summary>
@@ -129,6 +131,7 @@ public sealed class TrainSettings : DataSettings
             o.MaxItemLength = Math.Min(o.MaxItemLength, 64);
         }
         o.SpellingAugmentation = !NoAugment;
+        if (RandomNegatives is { } rn) o.SharedRandomNegatives = rn;
         if (EvalEvery is { } ee) o.EvalEvery = ee;
         if (DevCatalog is { } dc) o.DevCatalogSize = dc;
         if (DevQueries is { } dq) o.MaxDevQueries = dq;

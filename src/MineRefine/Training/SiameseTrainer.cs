@@ -154,6 +154,8 @@ public sealed class SiameseTrainer
         foreach (var q in data.Dataset.Queries) queryText[q.Id] = q.Text;
         var catalogIds = data.Dataset.Products.Select(p => p.Id).ToList();
         var (originals, summary) = InstanceBuilder.Build(train, queryText, catalogIds, _o.Seed, _o.Instances);
+        var positives = new HashSet<(string, string)>();
+        foreach (var j in train) if (j.Grade > 0) positives.Add((j.QueryId, j.ProductId));
         var instances = new List<TrainingInstance>(originals);
         if (_o.SpellingAugmentation && _o.SpellingKeepRatio > 0)
         {
@@ -270,6 +272,7 @@ public sealed class SiameseTrainer
                 long step = st.Step;
                 var batch = NextBatch(instances, st, rng);
                 LossBreakdown bd;
+                int negMasked = 0;
                 using (var scope = NewDisposeScope())
                 {
                     TorchSeeding.ForStep(_o.Seed, step);
@@ -290,6 +293,16 @@ public sealed class SiameseTrainer
                     var gathered = items.index_select(0, tensor(index)).view(batch.Count, n, -1); // [B, N, D]
                     var scores = (gathered * q.unsqueeze(1)).sum(-1);            // [B, N] cosine
                     var grades = InstanceBuilder.GradeTensor(batch, n);
+                    if (_o.SharedRandomNegatives > 0)
+                    {
+                        var (negIds, negGrades) = SharedNegatives(batch, catalogIds, positives, rng);
+                        negMasked = negGrades.Count(g => g < 0);
+                        var (nIds, nMask, _) = TokenBatch.Pad(negIds.Select(ItemTok).ToList(), _model.Tokenizer.PadId).ToTensors();
+                        var negs = enc.EncodeItems(nIds, nMask);                 // [R, D]
+                        scores = cat(new[] { scores, q.matmul(negs.t()) }, 1);  // [B, N + R]
+                        grades = cat(new[] { grades, tensor(negGrades, new long[] { batch.Count, negIds.Count }, ScalarType.Int64) }, 1);
+                        flat.AddRange(negIds.Select(ItemTok));
+                    }
                     (var l, bd) = loss.Compute(scores, grades);
                     optimizer.zero_grad();
                     l.backward();
@@ -309,6 +322,11 @@ public sealed class SiameseTrainer
                     m.Add(new("tau", tauNow));
                     m.Add(new("grad_norm", gradNorm));
                     m.Add(new("instances", batch.Count));
+                    if (_o.SharedRandomNegatives > 0)
+                    {
+                        m.Add(new("random_negatives", Math.Min(_o.SharedRandomNegatives, catalogIds.Count)));
+                        m.Add(new("random_negatives/masked", negMasked));
+                    }
                     m.Add(new("seconds", sw.Elapsed.TotalSeconds));
                     metrics.Write(st.Step, m);
                 }
@@ -393,6 +411,29 @@ public sealed class SiameseTrainer
         result.DevCatalogSize = products.Count;
         result.DevQueries = devQueries.Count;
         return (new Dataset(products, data.Dataset.Queries, judgments), judgments);
+    }
+
+    /// <summary>Draws <see cref="TrainOptions.SharedRandomNegatives"/> distinct catalog items for a step; the grade
+    /// matrix [B, R] is 0, or −1 (ignored) where the item is in the instance or judged relevant for its query.</summary>
+    private (List<string> Ids, long[] Grades) SharedNegatives(List<TrainingInstance> batch, List<string> catalog,
+        HashSet<(string, string)> positives, SerializableRandom rng)
+    {
+        int r = Math.Min(_o.SharedRandomNegatives, catalog.Count);
+        var picked = new HashSet<int>();
+        var ids = new List<string>(r);
+        while (ids.Count < r)
+        {
+            int k = rng.Next(catalog.Count);
+            if (picked.Add(k)) ids.Add(catalog[k]);
+        }
+        var grades = new long[batch.Count * r];
+        for (int b = 0; b < batch.Count; b++)
+        {
+            var own = new HashSet<string>(batch[b].ProductIds, StringComparer.Ordinal);
+            for (int i = 0; i < r; i++)
+                grades[b * r + i] = own.Contains(ids[i]) || positives.Contains((batch[b].SourceQueryId, ids[i])) ? -1 : 0;
+        }
+        return (ids, grades);
     }
 
     private List<TrainingInstance> NextBatch(List<TrainingInstance> instances, TrainState st, SerializableRandom rng)

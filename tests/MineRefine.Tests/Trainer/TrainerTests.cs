@@ -74,13 +74,14 @@ public sealed class TrainerTests
         string a = TrainerTestUtil.TempDir(), b = TrainerTestUtil.TempDir();
         try
         {
+            // Shared random negatives draw from the same seeded RNG as the shuffles: the resume must restore it.
             var o = TrainerTestUtil.Tiny(14);
-            o.EvalEvery = 6; o.CheckpointEvery = 4;
+            o.EvalEvery = 6; o.CheckpointEvery = 4; o.SharedRandomNegatives = 6;
             TrainResult ra;
             using (var m = TrainModelFactory.Create("tiny", 3)) ra = new SiameseTrainer(m, o).Train(TrainerTestUtil.Data(), a);
 
             var o1 = TrainerTestUtil.Tiny(14);
-            o1.EvalEvery = 6; o1.CheckpointEvery = 4; o1.StopAfterStep = 9;
+            o1.EvalEvery = 6; o1.CheckpointEvery = 4; o1.StopAfterStep = 9; o1.SharedRandomNegatives = 6;
             using (var m = TrainModelFactory.Create("tiny", 3))
             {
                 var r1 = new SiameseTrainer(m, o1).Train(TrainerTestUtil.Data(), b);
@@ -88,7 +89,7 @@ public sealed class TrainerTests
                 Assert.Null(r1.ModelFolder);
             }
             var o2 = TrainerTestUtil.Tiny(14);
-            o2.EvalEvery = 6; o2.CheckpointEvery = 4; o2.Resume = true;
+            o2.EvalEvery = 6; o2.CheckpointEvery = 4; o2.Resume = true; o2.SharedRandomNegatives = 6;
             TrainResult rb;
             using (var m = TrainModelFactory.Create("tiny", 99)) // different init: the checkpoint must override it
                 rb = new SiameseTrainer(m, o2).Train(TrainerTestUtil.Data(), b);
@@ -98,6 +99,31 @@ public sealed class TrainerTests
             Assert.Equal(ra.BestStep, rb.BestStep);
             // Per-step losses identical too (metrics.jsonl truncated and continued).
             Assert.Equal(Losses(a), Losses(b));
+        }
+        finally { TrainerTestUtil.Delete(a); TrainerTestUtil.Delete(b); }
+    }
+
+    [Fact]
+    public void SharedRandomNegativesJoinTheDenominatorAndSkipTheQuerysPositives()
+    {
+        string a = TrainerTestUtil.TempDir(), b = TrainerTestUtil.TempDir();
+        try
+        {
+            var o = TrainerTestUtil.Tiny(3);
+            o.SharedRandomNegatives = 0;
+            using (var m = TrainModelFactory.Create("tiny", 3)) new SiameseTrainer(m, o).Train(TrainerTestUtil.Data(), a);
+            var on = TrainerTestUtil.Tiny(3);
+            on.SharedRandomNegatives = 300; // the whole tiny catalog: every judged positive of a batch query is drawn
+            using (var m = TrainModelFactory.Create("tiny", 3)) new SiameseTrainer(m, on).Train(TrainerTestUtil.Data(), b);
+            var la = Losses(a); var lb = Losses(b);
+            // Same model, same first batch: more grade-0 items in the denominator can only raise the SupCon loss.
+            Assert.True(lb[0].Item2 > la[0].Item2, $"first-step loss {la[0].Item2} without vs {lb[0].Item2} with negatives");
+            var lines = MetricsLog.ReadAll(Path.Combine(b, "metrics.jsonl")).Where(l => l.TryGetProperty("random_negatives", out _)).ToList();
+            Assert.Equal(3, lines.Count);
+            Assert.All(lines, l => Assert.Equal(300, l.GetProperty("random_negatives").GetDouble()));
+            // Each batch query's own items and judged positives are masked (at least its instance's items).
+            Assert.All(lines, l => Assert.True(l.GetProperty("random_negatives/masked").GetDouble() >= 8));
+            Assert.Throws<ArgumentException>(() => new TrainOptions { SharedRandomNegatives = -1 }.Validate());
         }
         finally { TrainerTestUtil.Delete(a); TrainerTestUtil.Delete(b); }
     }
