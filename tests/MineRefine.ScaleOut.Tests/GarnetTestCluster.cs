@@ -16,9 +16,15 @@ internal sealed class GarnetTestCluster : IDisposable
     public string Root { get; }
     public bool Cluster { get; }
 
-    public GarnetTestCluster(int nodes, bool cluster)
+    private readonly string[] _extraArgs;
+
+    /// <param name="nodes">Number of servers.</param>
+    /// <param name="cluster">Start them in cluster mode.</param>
+    /// <param name="extraArgs">Extra Garnet arguments for every node (e.g. "--aof" for replication).</param>
+    public GarnetTestCluster(int nodes, bool cluster, params string[] extraArgs)
     {
         Cluster = cluster;
+        _extraArgs = extraArgs;
         Root = Path.Combine(Path.GetTempPath(), "mr-garnet-" + Guid.NewGuid().ToString("N")[..8]);
         Ports = Enumerable.Range(0, nodes).Select(_ => FreePort()).ToArray();
         _servers = new GarnetServer?[nodes];
@@ -39,6 +45,7 @@ internal sealed class GarnetTestCluster : IDisposable
         };
         if (Cluster) args.AddRange(["--cluster", "--cluster-timeout", "60"]);
         if (recover) args.Add("--recover");
+        args.AddRange(_extraArgs);
         var s = new GarnetServer(args.ToArray());
         s.Start();
         _servers[i] = s;

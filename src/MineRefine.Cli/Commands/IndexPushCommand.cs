@@ -56,17 +56,20 @@ public class GarnetIndexSettings : CommandSettings
         Endpoints = GarnetShardOptions.ParseEndpoints(Garnet ?? ""),
         Shards = Shards,
         KeyPrefix = Prefix,
-        Metric = Metric.Trim().ToLowerInvariant() switch
-        {
-            "cosine" => GarnetMetric.Cosine, "l2" => GarnetMetric.L2, "ip" => GarnetMetric.InnerProduct,
-            _ => throw new ArgumentException($"--metric: '{Metric}' is not cosine, l2 or ip."),
-        },
+        Metric = ParseMetric(Metric),
         Quantizer = Quantizer.Trim().ToLowerInvariant() switch
         {
             "noquant" => GarnetQuantizer.NoQuant, "q8" => GarnetQuantizer.Q8, "bin" => GarnetQuantizer.Bin,
             _ => throw new ArgumentException($"--quantizer: '{Quantizer}' is not noquant, q8 or bin."),
         },
     }.Validate();
+
+    /// <summary>Parses --metric (cosine, l2 or ip).</summary>
+    public static GarnetMetric ParseMetric(string metric) => metric.Trim().ToLowerInvariant() switch
+    {
+        "cosine" => GarnetMetric.Cosine, "l2" => GarnetMetric.L2, "ip" => GarnetMetric.InnerProduct,
+        _ => throw new ArgumentException($"--metric: '{metric}' is not cosine, l2 or ip."),
+    };
 
     /// <inheritdoc />
     public override ValidationResult Validate()

@@ -7,9 +7,11 @@ namespace MineRefine.Serving;
 /// <see cref="ISearchEngine"/> composed of a dense retriever, a BM25 retriever, a product lookup, grade thresholds
 /// (on the dense score, paper §9) and fusion options. In bm25 mode the dense cosine of each hit is filled in when the
 /// dense retriever is an <see cref="IPairScorer"/>, so tiers and the grade filter still apply.
+/// When the dense retriever is backed by a sharded <see cref="IDenseBackend"/>, a search during which a shard failed is
+/// answered from the other shards and flagged (<see cref="SearchResponse.Degraded"/>, <see cref="SearchResponse.MissingShards"/>).
 /// Owns (disposes) both retrievers.
 /// </summary>
-public sealed class HybridSearchEngine : ISearchEngine
+public sealed class HybridSearchEngine : ISearchEngine, IBackendHealthSource
 {
     private readonly IRetriever _dense;
     private readonly IRetriever _bm25;
@@ -36,7 +38,8 @@ public sealed class HybridSearchEngine : ISearchEngine
         _thresholds = thresholds?.Validate();
         _hybrid = new HybridRetriever(dense, bm25, fusion, _thresholds, ownsInner: false);
         Info = new EngineInfo(name ?? _hybrid.Name, productCount, [SearchMode.Dense, SearchMode.Bm25, SearchMode.Hybrid],
-            _thresholds, _hybrid.Options, DateTimeOffset.UtcNow);
+            _thresholds, _hybrid.Options, DateTimeOffset.UtcNow)
+        { Backend = BackendKind };
     }
 
     /// <summary>Engine over an in-memory catalog.</summary>
@@ -64,13 +67,19 @@ public sealed class HybridSearchEngine : ISearchEngine
         if (minGrade > 0 && _thresholds is null)
             throw new SearchRequestException("minGrade", "this engine has no calibrated thresholds (thresholds.json); omit minGrade or use 0");
 
-        IReadOnlyList<HybridHit> hits = mode switch
+        IReadOnlyList<HybridHit> hits;
+        int[] missing;
+        using (var partial = PartialResults.Begin())
         {
-            SearchMode.Dense => Single(_dense, query, k, dense: true),
-            SearchMode.Bm25 => Single(_bm25, query, k, dense: false),
-            SearchMode.Hybrid => _hybrid.SearchDetailed([query], k)[0],
-            _ => throw new SearchRequestException("mode", "must be dense, bm25 or hybrid"),
-        };
+            hits = mode switch
+            {
+                SearchMode.Dense => Single(_dense, query, k, dense: true),
+                SearchMode.Bm25 => Single(_bm25, query, k, dense: false),
+                SearchMode.Hybrid => _hybrid.SearchDetailed([query], k)[0],
+                _ => throw new SearchRequestException("mode", "must be dense, bm25 or hybrid"),
+            };
+            missing = partial.Missing;
+        }
 
         var results = new List<SearchResult>(hits.Count);
         foreach (var h in hits)
@@ -81,7 +90,7 @@ public sealed class HybridSearchEngine : ISearchEngine
             results.Add(new SearchResult(results.Count + 1, h.ProductId, p?.Title, p?.Category ?? [], score,
                 h.Dense, h.Bm25, mode == SearchMode.Hybrid ? h.Fused : null, h.DenseRank, h.Bm25Rank, h.Tier?.ToName()));
         }
-        return new SearchResponse(query, mode, k, minGrade, Info.Name, results);
+        return new SearchResponse(query, mode, k, minGrade, Info.Name, results) { Degraded = missing.Length > 0, MissingShards = missing };
     }
 
     private List<HybridHit> Single(IRetriever retriever, string query, int k, bool dense)
@@ -101,6 +110,13 @@ public sealed class HybridSearchEngine : ISearchEngine
             for (var i = 0; i < hits.Count; i++) hits[i] = hits[i] with { Tier = t.TierOrNull(hits[i].Dense) };
         return hits;
     }
+
+    /// <inheritdoc />
+    public string BackendKind => _dense is IBackendHealthSource source ? source.BackendKind : "local";
+
+    /// <summary>Probes the dense backend (local engines always report one reachable shard).</summary>
+    public BackendHealth CheckBackend() =>
+        _dense is IBackendHealthSource source ? source.CheckBackend() : BackendHealth.Local(_dense.Name);
 
     /// <inheritdoc />
     public void Dispose()

@@ -22,6 +22,20 @@ public sealed class SearchIndexOptions
     public string? SharedEmbeddingCache { get; set; }
 }
 
+/// <summary>Options of <see cref="SearchIndex.Open(string, SearchIndexOpenOptions, CancellationToken)"/>.</summary>
+public sealed class SearchIndexOpenOptions
+{
+    /// <summary>
+    /// Creates the dense backend that replaces the folder's local ANN index (<c>dense.index</c> is then not opened),
+    /// given the folder's manifest (e.g. to check the vector dimension). Null (default): the local index. The engine
+    /// owns and disposes the backend. The query tower, BM25, thresholds and fusion settings still come from the folder.
+    /// </summary>
+    public Func<SearchIndexManifest, IDenseBackend>? DenseBackend { get; set; }
+
+    /// <summary>When a backend is used, refuse to load if none of its shards answers the first probe (default true).</summary>
+    public bool RequireReachableBackend { get; set; } = true;
+}
+
 /// <summary>The manifest of a search index folder (<c>index.json</c>).</summary>
 public sealed record SearchIndexManifest(
     [property: JsonPropertyName("products")] int Products,
@@ -91,8 +105,14 @@ public static class SearchIndex
 
     /// <summary>Opens an index folder as a search engine (model, ANN index memory-mapped when it is HNSW, BM25,
     /// thresholds and fusion settings). Errors name the missing file.</summary>
-    public static ISearchEngine Open(string indexDir, CancellationToken ct = default)
+    public static ISearchEngine Open(string indexDir, CancellationToken ct = default) => Open(indexDir, new SearchIndexOpenOptions(), ct);
+
+    /// <summary>Opens an index folder as a search engine whose dense leg is <paramref name="options"/>.DenseBackend
+    /// when given (e.g. a sharded Garnet index pushed from this folder), else the folder's ANN index. Errors name the
+    /// missing file; with a backend, a load where no shard answers fails with the probe's errors.</summary>
+    public static ISearchEngine Open(string indexDir, SearchIndexOpenOptions options, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
         string manifestPath = Path.Combine(indexDir, ManifestFile);
         if (!File.Exists(manifestPath))
             throw new FileNotFoundException($"'{indexDir}' is not a search index folder: {ManifestFile} is missing " +
@@ -111,8 +131,23 @@ public static class SearchIndex
             var cache = new EmbeddingCache(Path.Combine(indexDir, EmbeddingsDir));
             var items = cache.TryLoad(embedder.ModelHash, CatalogHash.Of(texts), texts.Count, embedder.Dimension, out string? problem)
                 ?? throw new InvalidDataException($"The index's item embeddings do not match its model or catalog ({problem}); rebuild the index.");
-            var index = VectorIndex.Open(Path.Combine(indexDir, VectorFile), new VectorIndexOptions { View = true });
-            dense = new SerializedRetriever(new OwningRetriever(new DenseRetriever(embedder, products.Select(p => p.Id).ToList(), items, index), embedder));
+            if (options.DenseBackend is { } factory)
+            {
+                var backend = factory(manifest) ?? throw new InvalidOperationException("SearchIndexOpenOptions.DenseBackend returned null.");
+                BackendDenseRetriever viaBackend;
+                try { viaBackend = new BackendDenseRetriever(embedder, backend, products.Select(p => p.Id).ToList(), items); }
+                catch { backend.Dispose(); throw; }
+                dense = viaBackend;
+                var health = viaBackend.CheckBackend();
+                if (options.RequireReachableBackend && !health.Ready)
+                    throw new InvalidOperationException($"No shard of the {health.Kind} backend ({health.Description}) is reachable: " +
+                                                        string.Join("; ", health.Errors) + ". Start the servers or fix the endpoints.");
+            }
+            else
+            {
+                var index = VectorIndex.Open(Path.Combine(indexDir, VectorFile), new VectorIndexOptions { View = true });
+                dense = new SerializedRetriever(new OwningRetriever(new DenseRetriever(embedder, products.Select(p => p.Id).ToList(), items, index), embedder));
+            }
             ct.ThrowIfCancellationRequested();
             bm25 = new Bm25Retriever(products, new Bm25Options { IndexFolder = Path.Combine(indexDir, Bm25Dir) });
             string th = Path.Combine(modelDir, ThresholdsFile), fu = Path.Combine(modelDir, FusionFile);

@@ -37,7 +37,14 @@ public sealed record SearchResult(
 /// <param name="Engine">Engine name.</param>
 /// <param name="Results">Results, best first.</param>
 public sealed record SearchResponse(
-    string Query, SearchMode Mode, int K, int? MinGrade, string Engine, IReadOnlyList<SearchResult> Results);
+    string Query, SearchMode Mode, int K, int? MinGrade, string Engine, IReadOnlyList<SearchResult> Results)
+{
+    /// <summary>True when part of the index (a dense-backend shard) failed or timed out: the results cover only the
+    /// answering shards and must not be taken as complete. Always false for the local backend.</summary>
+    public bool Degraded { get; init; }
+    /// <summary>The shards that did not answer (empty unless <see cref="Degraded"/>).</summary>
+    public IReadOnlyList<int> MissingShards { get; init; } = [];
+}
 
 /// <summary>A catalog entry as served.</summary>
 public sealed record ProductView(
@@ -56,7 +63,11 @@ public sealed record ProductView(
 /// <param name="LoadedAt">When the engine was built.</param>
 public sealed record EngineInfo(
     string Name, int ProductCount, IReadOnlyList<SearchMode> Modes, GradeThresholds? Thresholds,
-    FusionOptions? Fusion, DateTimeOffset LoadedAt);
+    FusionOptions? Fusion, DateTimeOffset LoadedAt)
+{
+    /// <summary>Where the dense leg searches: "local" (the folder's ANN index) or a backend kind such as "garnet".</summary>
+    public string Backend { get; init; } = "local";
+}
 
 /// <summary>A request the engine refuses; the service answers 400 naming <see cref="Field"/>.</summary>
 public sealed class SearchRequestException(string field, string message) : Exception(message)

@@ -89,9 +89,20 @@ public static class SearchService
         app.MapGet("/readyz", () =>
         {
             using var lease = host.TryAcquire();
-            return lease is null
-                ? NotReady(host)
-                : Results.Ok(new { status = "ready", generation = lease.Generation, engine = lease.Engine.Info });
+            if (lease is null) return NotReady(host);
+            // Engines with a remote dense backend are probed on every call: ready while at least one shard answers
+            // (searches are then flagged degraded), 503 when none does.
+            var backend = lease.Engine is IBackendHealthSource source ? source.CheckBackend() : null;
+            if (backend is { Ready: false })
+                return Results.Problem(statusCode: 503, title: "no shard reachable",
+                    detail: $"no shard of the {backend.Kind} backend ({backend.Description}) answers: {string.Join("; ", backend.Errors)}");
+            return Results.Ok(new
+            {
+                status = backend is { Degraded: true } ? "degraded" : "ready",
+                generation = lease.Generation,
+                engine = lease.Engine.Info,
+                backend,
+            });
         });
 
         // --- documents and page ---------------------------------------------------------------------------------

@@ -139,6 +139,7 @@
     if (ev) ev.preventDefault();
     const q = $("q").value.trim();
     $("error").hidden = true;
+    $("degraded").hidden = true;
     if (!q) { showError({ title: "Type a query first", errors: { q: ["is required"] } }); $("q").focus(); return; }
     const params = new URLSearchParams({ q, k: $("k").value || "10", mode: document.querySelector("input[name=mode]:checked").value });
     if ($("minGrade").value) params.set("minGrade", $("minGrade").value);
@@ -151,6 +152,11 @@
       if (!r.ok) { showError(body); $("status").textContent = ""; return; }
       renderResults(body);
       renderChart(body.results);
+      const warn = $("degraded");
+      warn.hidden = !body.degraded;
+      warn.textContent = body.degraded
+        ? `Partial results: shard${body.missingShards.length === 1 ? "" : "s"} ${body.missingShards.join(", ")} did not answer, so matching items stored there are missing.`
+        : "";
       $("status").textContent = `${body.results.length} result${body.results.length === 1 ? "" : "s"} for “${body.query}” (${body.mode}, k = ${body.k})`;
     } catch (e) {
       showError({ title: "Network error", detail: String(e) });
