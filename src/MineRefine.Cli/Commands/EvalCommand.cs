@@ -59,6 +59,11 @@ public sealed class EvalSettings : DataSettings
     [DefaultValue(13)]
     public int SplitSeed { get; set; } = 13;
 
+    /// <summary>Misspelled-query evaluation seed.</summary>
+    [CommandOption("--misspell <SEED>")]
+    [Description("Evaluate misspelled copies of the queries (the augmentation's edit model, this seed; pick one different from training's)")]
+    public int? Misspell { get; set; }
+
     /// <summary>The BM25 options from the command line.</summary>
     public Bm25Options Bm25Options() => new()
     {
@@ -113,6 +118,7 @@ public sealed class EvalCommand(CliEnvironment env) : Command<EvalSettings>
             Split = settings.Split.ToLowerInvariant(),
             SplitSeed = settings.SplitSeed,
             Seed = settings.Seed,
+            MisspellSeed = settings.Misspell,
             OutDir = settings.Out!,
             Data = dataOptions,
             InputFiles = settings.InputPaths(),

@@ -23,6 +23,9 @@ public sealed class EvalRunOptions
     [JsonPropertyName("dev_fraction")] public double DevFraction { get; init; } = 0.15;
     /// <summary>Run seed (recorded; BM25 itself is deterministic).</summary>
     [JsonPropertyName("seed")] public int Seed { get; init; } = 13;
+    /// <summary>When set, evaluate misspelled copies of the queries made with this seed (after the split; see
+    /// <see cref="MineRefine.Text.Augmentation.MisspelledQueries"/>).</summary>
+    [JsonPropertyName("misspell_seed")] public int? MisspellSeed { get; init; }
     /// <summary>Output folder.</summary>
     [JsonPropertyName("out")] public required string OutDir { get; init; }
     /// <summary>How the data was read (recorded in run.json), when it came from files.</summary>
@@ -69,6 +72,14 @@ public static class EvalRunner
         }
         if (judgments.Count == 0)
             throw new ArgumentException($"No judgments to evaluate (split '{options.Split}' is empty).");
+        if (options.MisspellSeed is int ms)
+        {
+            (dataset, var summary) = MineRefine.Text.Augmentation.MisspelledQueries.Apply(
+                dataset, judgments.Select(j => j.QueryId).Distinct(StringComparer.Ordinal), ms);
+            manifest.Notes["misspelled_queries"] = summary.Misspelled;
+            manifest.Notes["unchanged_queries"] = summary.Unchanged;
+            console.MarkupLine($"misspelled {summary.Misspelled:N0} of {summary.Considered:N0} queries (seed {ms}); {summary.Unchanged:N0} could not change");
+        }
 
         Directory.CreateDirectory(options.OutDir);
         var spec = options.Retriever.CacheDir is null
