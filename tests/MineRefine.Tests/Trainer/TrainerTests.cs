@@ -199,7 +199,8 @@ public sealed class TrainCliKillTests
                 while (!(Directory.Exists(ckpts) && Directory.EnumerateFiles(ckpts, "checkpoint.json", SearchOption.AllDirectories).Any()))
                 {
                     Assert.False(p.HasExited, "the CLI exited before its first checkpoint");
-                    Assert.True(sw.Elapsed < TimeSpan.FromSeconds(60), "no checkpoint appeared within 60 s");
+                    // A hang guard, not a speed check: generous so a heavily loaded machine cannot trip it.
+                    Assert.True(sw.Elapsed < TimeSpan.FromMinutes(10), "no checkpoint appeared within 10 minutes");
                     Thread.Sleep(20);
                 }
                 p.Kill(entireProcessTree: true);
