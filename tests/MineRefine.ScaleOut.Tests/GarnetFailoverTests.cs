@@ -38,7 +38,7 @@ public sealed class GarnetFailoverTests(ITestOutputHelper output)
     public void Replica_promoted_with_failover_force_then_saved_and_restarted_serves_the_shard_and_repush_is_idempotent()
     {
         using var cluster = new GarnetTestCluster(4, cluster: true, "--aof");
-        var o = new GarnetShardOptions { Endpoints = cluster.Endpoints[..3], Shards = 3, ShardTimeout = TimeSpan.FromMilliseconds(1000) };
+        var o = new GarnetShardOptions { Endpoints = cluster.Endpoints[..3], Shards = 3, ShardTimeout = TimeSpan.FromSeconds(3) };
         cluster.FormCluster(Enumerable.Range(0, 3).Select(o.VectorKey).ToArray()); // node 3 joins with no slots
         int n = 300;
         var ids = SyntheticCatalog.Ids[..n];

@@ -183,7 +183,7 @@ public sealed class GarnetServeTests(GarnetServeFixture fx) : IClassFixture<Garn
     {
         // Own deployment (this test kills servers): 3 independent servers, shard s on server s.
         using var servers = new GarnetTestCluster(3, cluster: false);
-        var o = new GarnetShardOptions { Endpoints = servers.Endpoints, Shards = 3, ShardTimeout = TimeSpan.FromMilliseconds(500) };
+        var o = new GarnetShardOptions { Endpoints = servers.Endpoints, Shards = 3, ShardTimeout = TimeSpan.FromSeconds(3) };
         GarnetServeFixture.Push(o, fx.IndexDir);
         await using var svc = await ServiceUnderTest.StartAsync(ct => GarnetDenseBackend.OpenIndex(fx.IndexDir, o, ct));
         string q = fx.Queries[0];
