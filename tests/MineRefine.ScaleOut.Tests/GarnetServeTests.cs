@@ -160,7 +160,7 @@ public sealed class GarnetServeTests(GarnetServeFixture fx) : IClassFixture<Garn
     [Fact]
     public async Task Load_fails_and_readyz_is_503_when_no_shard_is_reachable()
     {
-        int port = FreePort(); // nothing listens there
+        int port = GarnetTestCluster.FreePort(); // nothing listens there
         var nowhere = new GarnetShardOptions { Endpoints = [$"127.0.0.1:{port}"], Shards = 3, ConnectTimeoutMs = 500 };
         await using var svc = await ServiceUnderTest.StartAsync(ct => GarnetDenseBackend.OpenIndex(fx.IndexDir, nowhere, ct), waitReady: false);
         await Assert.ThrowsAnyAsync<Exception>(() => svc.Host.FirstLoad.WaitAsync(TimeSpan.FromSeconds(120)));
@@ -241,14 +241,5 @@ public sealed class GarnetServeTests(GarnetServeFixture fx) : IClassFixture<Garn
         var stray = Run("serve", "--index", fx.IndexDir, "--garnet", "127.0.0.1:1");
         Assert.NotEqual(0, stray.Code);
         Assert.Contains("--backend garnet", stray.Text);
-    }
-
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int p = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return p;
     }
 }

@@ -111,7 +111,8 @@ internal sealed class GarnetTestCluster : IDisposable
             if (_servers[i] is not null) Admin(mux, i).Execute("SAVE");
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port nothing listens on right now.</summary>
+    internal static int FreePort()
     {
         var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
