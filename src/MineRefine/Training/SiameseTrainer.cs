@@ -301,7 +301,7 @@ public sealed class SiameseTrainer
                         var negs = enc.EncodeItems(nIds, nMask);                 // [R, D]
                         scores = cat(new[] { scores, q.matmul(negs.t()) }, 1);  // [B, N + R]
                         grades = cat(new[] { grades, tensor(negGrades, new long[] { batch.Count, negIds.Count }, ScalarType.Int64) }, 1);
-                        flat.AddRange(negIds.Select(ItemTok));
+                        seqs += negIds.Count;
                     }
                     (var l, bd) = loss.Compute(scores, grades);
                     optimizer.zero_grad();
