@@ -108,7 +108,25 @@ internal sealed class GarnetTestCluster : IDisposable
     {
         using var mux = Direct();
         for (int i = 0; i < Ports.Length; i++)
-            if (_servers[i] is not null) Admin(mux, i).Execute("SAVE");
+            if (_servers[i] is not null) SaveWhenIdle(Admin(mux, i));
+    }
+
+    /// <summary>
+    /// SAVE, retried for up to a minute while Garnet answers "checkpoint already in progress" (a checkpoint taken on
+    /// promotion or by the AOF can be running). Returns the reply; other errors propagate.
+    /// </summary>
+    public static string SaveWhenIdle(IServer server)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(1); // hang guard, not a timing assertion
+        while (true)
+        {
+            try { return server.Execute("SAVE").ToString() ?? "(nil)"; }
+            catch (RedisServerException e) when (e.Message.Contains("checkpoint already in progress", StringComparison.OrdinalIgnoreCase)
+                                                 && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(250);
+            }
+        }
     }
 
     /// <summary>A loopback port nothing listens on right now.</summary>
