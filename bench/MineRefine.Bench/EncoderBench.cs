@@ -89,7 +89,7 @@ public static class EncoderBench
         return 0;
     }
 
-    private static List<string> LoadTitles(string path, int n, out string source)
+    internal static List<string> LoadTitles(string path, int n, out string source)
     {
         var list = new List<string>(n);
         if (File.Exists(path))
