@@ -319,7 +319,7 @@ public sealed class SiameseTrainer
                     var m = bd.ToMetrics().ToList();
                     m.Add(new("lr/encoder", _o.EncoderLearningRate * factor));
                     m.Add(new("lr/head", _o.HeadLearningRate * factor));
-                    m.Add(new("tau", tauNow));
+                    if (!double.IsNaN(tauNow)) m.Add(new("tau", tauNow)); // losses without a temperature (triplet, circle) log none
                     m.Add(new("grad_norm", gradNorm));
                     m.Add(new("instances", batch.Count));
                     if (_o.SharedRandomNegatives > 0)
@@ -330,7 +330,7 @@ public sealed class SiameseTrainer
                     m.Add(new("seconds", sw.Elapsed.TotalSeconds));
                     metrics.Write(st.Step, m);
                 }
-                report?.Invoke(st.Step, $"loss {bd.Total:F3} τ {tauNow:F3} {seqs / Math.Max(1e-9, sw.Elapsed.TotalSeconds):F0} seq/s");
+                report?.Invoke(st.Step, $"loss {bd.Total:F3}{(double.IsNaN(tauNow) ? "" : $" τ {tauNow:F3}")} {seqs / Math.Max(1e-9, sw.Elapsed.TotalSeconds):F0} seq/s");
 
                 bool last = st.Step >= total;
                 if ((_o.EvalEvery > 0 && st.Step % _o.EvalEvery == 0) || last)

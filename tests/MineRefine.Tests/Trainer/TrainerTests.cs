@@ -69,6 +69,23 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void LossWithoutTemperatureLogsNoTau()
+    {
+        var dir = TrainerTestUtil.TempDir();
+        try
+        {
+            using var model = TrainModelFactory.Create("tiny", 3);
+            var o = TrainerTestUtil.Tiny(2);
+            o.Loss = "triplet";
+            new SiameseTrainer(model, o).Train(TrainerTestUtil.Data(), dir);
+            var lines = MetricsLog.ReadAll(Path.Combine(dir, "metrics.jsonl")).Where(l => l.TryGetProperty("loss/total", out _)).ToList();
+            Assert.Equal(2, lines.Count);
+            Assert.All(lines, l => Assert.False(l.TryGetProperty("tau", out _), "a triplet run has no temperature to log"));
+        }
+        finally { TrainerTestUtil.Delete(dir); }
+    }
+
+    [Fact]
     public void ResumedRunIsBitIdenticalToUninterruptedRun()
     {
         string a = TrainerTestUtil.TempDir(), b = TrainerTestUtil.TempDir();
