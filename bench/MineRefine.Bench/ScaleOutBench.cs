@@ -154,7 +154,7 @@ internal static class ScaleOutBench
         sb.AppendLine();
         sb.AppendLine($"Command: `{command}`");
         sb.AppendLine();
-        sb.AppendLine($"Date (UTC): {DateTime.UtcNow:yyyy-MM-dd HH:mm}. Machine: {Environment.ProcessorCount} logical CPUs shared with other jobs, .NET {Environment.Version}. " +
+        sb.AppendLine($"Date (UTC): {DateTime.UtcNow:yyyy-MM-dd HH:mm}. Machine: {Environment.ProcessorCount} logical CPUs (load averages below say whether other jobs ran), .NET {Environment.Version}. " +
                       "**This 2-core machine is a ceiling, not a scale-out measurement**: the three Garnet servers, the client and USearch all run in one process on the same 2 cores, " +
                       "so sharding cannot add CPU here; it only shows the overhead and recall of the fan-out + merge path. " +
                       $"Load average at start: {loadBefore}; at end: {LoadAverage()}.");

@@ -111,7 +111,7 @@ public static class TrainBench
         sb.AppendLine();
         sb.AppendLine($"Command: `dotnet run --project bench/MineRefine.Bench -c Release -- train-throughput {string.Join(' ', args)}`");
         sb.AppendLine();
-        sb.AppendLine($"Date {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; load average at start `{load}` (2 vCPU shared with other jobs — figures are noisy); " +
+        sb.AppendLine($"Date {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; load average at start `{load}` (2 vCPU; a 1-minute figure well above 2 means other jobs shared the machine); " +
                       $"{threads} threads, batch {batch} × seq {seq}, fp32, fwd + bwd + AdamW, median of {steps} steps after {warmup} warm-up.");
         sb.AppendLine($"Matmul FLOPs per step counted as in `bench/scripts/torch_train_step.py`: {flops / 1e9:F1} GFLOP.");
         sb.AppendLine();
