@@ -29,7 +29,10 @@ run() { # $1 = silos, $2 = kill (0/1)
     --model "$MODEL" --concurrency $((silos * 2)) --attempts 10 --shard-timeout-s 120 >"$work/client.log" 2>&1 & local client=$!
   if [ "$kill" = 1 ]; then sleep "$KILL_AFTER"; kill -9 "$silo2"; fi
   local rc=0; wait "$client" || rc=$?
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
+  # Silos first (a silo stopping gracefully updates membership in Garnet), Garnet last; SIGKILL whatever is left.
+  for ((j = ${#pids[@]} - 1; j >= 1; j--)); do kill "${pids[j]}" 2>/dev/null || true; done
+  for _ in $(seq 1 40); do alive=0; for ((j = 1; j < ${#pids[@]}; j++)); do kill -0 "${pids[j]}" 2>/dev/null && alive=1; done; [ $alive = 0 ] && break; sleep 0.5; done
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
   local line secs retried same
   line=$(grep "job done in" "$work/client.log" || echo "job done in NaN s")
   secs=$(sed -E 's/.*job done in ([0-9.]+|NaN) s.*/\1/' <<<"$line")
