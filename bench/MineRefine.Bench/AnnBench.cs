@@ -44,7 +44,7 @@ internal static class AnnBench
         var command = "dotnet run --project bench/MineRefine.Bench -c Release -- ann" + (args.Length > 0 ? " " + string.Join(' ', args) : "");
 
         Console.WriteLine($"ann: generating {n}×{dim} (+{nq} queries), {clusters} clusters, seed {seed}");
-        string loadBefore = LoadAverage();
+        string loadBefore = BenchEnvironment.LoadAverage();
         var source = new ClusteredVectors(dim, clusters, seed, rank, spread, noise);
         var items = source.Sample(n, seed + 1, out _);
         var queries = source.Sample(nq, seed + 2, out _);
@@ -121,13 +121,13 @@ internal static class AnnBench
                 }
                 recall /= nq;
                 Array.Sort(lat);
-                double mean = lat.Average(), p50 = Percentile(lat, 0.50), p99 = Percentile(lat, 0.99);
+                double mean = lat.Average(), p50 = BenchEnvironment.Percentile(lat, 0.50), p99 = BenchEnvironment.Percentile(lat, 0.99);
                 rows.Add($"| {quant.ToString().ToLowerInvariant()} | {ef} | {recall:F4} | {mean:F3} | {p50:F3} | {p99:F3} |");
                 Console.WriteLine($"{quant} ef={ef}: recall@{k} {recall:F4}, mean {mean:F3} ms, p50 {p50:F3} ms, p99 {p99:F3} ms");
             }
         }
 
-        sb.AppendLine($"USearch SIMD backend: `{accel}`. Load average (1/5/15 min) at start: {loadBefore}; at end: {LoadAverage()} " +
+        sb.AppendLine($"USearch SIMD backend: `{accel}`. Load average (1/5/15 min) at start: {loadBefore}; at end: {BenchEnvironment.LoadAverage()} " +
                       "(other jobs shared the 2 cores, which inflates build times and the latency tail).");
         sb.AppendLine();
         sb.AppendLine("## Build");
@@ -145,20 +145,6 @@ internal static class AnnBench
         File.WriteAllText(outPath, sb.ToString());
         Console.WriteLine($"wrote {outPath}");
         return 0;
-    }
-
-    private static string LoadAverage()
-    {
-        try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
-        catch (IOException) { return "n/a"; }
-    }
-
-    private static double Percentile(double[] sorted, double p)
-    {
-        if (sorted.Length == 0) return double.NaN;
-        double pos = p * (sorted.Length - 1);
-        int lo = (int)Math.Floor(pos), hi = (int)Math.Ceiling(pos);
-        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
     }
 
     private static string RepoRoot()

@@ -32,6 +32,7 @@ public static class EncoderBench
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
             }
         }
+        string loadBefore = BenchEnvironment.LoadAverage();
         var texts = LoadTitles(data, titles, out string source);
         torch.set_num_threads(threads);
         var opts = new EmbedderOptions { BatchSize = batch };
@@ -75,7 +76,7 @@ public static class EncoderBench
         sb.AppendLine();
         sb.AppendLine($"- Titles: {texts.Count} from {source}; threads {threads} (torch.set_num_threads and ORT IntraOpNumThreads); batch {batch}, length-bucketed; max length 256; fp32; attention {(fused ? "fused SDPA" : "explicit softmax(QKᵀ/√d+mask)·V")}.");
         sb.AppendLine($"- Parity on {a.Count} varied strings (incl. empty, accented, a 300-word string truncated to 256 tokens): max abs diff **{maxDiff:E2}**, min cosine {minCos:F6}.");
-        sb.AppendLine($"- Throughput (one timed pass after warm-up; load average at start `{(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a")}` — above ≈ 2 on this 2-core machine means other jobs shared it):");
+        sb.AppendLine($"- Throughput (one timed pass after warm-up; load average at start `{loadBefore}` — above ≈ 2 on this 2-core machine means other jobs shared it):");
         sb.AppendLine();
         sb.AppendLine("| engine | seconds | sequences/s |");
         sb.AppendLine("|---|---|---|");

@@ -49,6 +49,7 @@ public static class EncoderProfile
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
             }
         }
+        string loadBefore = BenchEnvironment.LoadAverage();
         var texts = EncoderBench.LoadTitles(data, titles, out string source);
         torch.set_num_threads(threads);
         var opts = new EmbedderOptions { BatchSize = batch };
@@ -150,7 +151,7 @@ public static class EncoderProfile
         sb.AppendLine($"Command: `dotnet run -c Release --project bench/MineRefine.Bench -- encoder-profile {string.Join(' ', args)}`");
         sb.AppendLine();
         sb.AppendLine($"- {texts.Count} titles from {source}; {batches.Count} length-bucketed batches of ≤ {batch}; {tokens:N0} padded tokens (mean length {(double)tokens / texts.Count:F1}); threads {threads}; fp32, no_grad.");
-        sb.AppendLine($"- Load average at start: `{LoadAverage()}`. Op times are wall time of eager libtorch calls (synchronous on CPU).");
+        sb.AppendLine($"- Load average at start: `{loadBefore}`. Op times are wall time of eager libtorch calls (synchronous on CPU).");
         sb.AppendLine($"- End-to-end on the same titles: TorchSharp embedder {e2eTs:F2} s ({texts.Count / e2eTs:F0} seq/s), ONNX Runtime {e2eOrt:F2} s ({texts.Count / e2eOrt:F0} seq/s), ratio **{e2eOrt / e2eTs:F2}**.");
         sb.AppendLine();
         sb.AppendLine("| op group (all 6 layers) | seconds | share of op sum |");
@@ -185,7 +186,4 @@ public static class EncoderProfile
         for (int i = 0; i < 10; i++) a.matmul(b);
         return 10 * 2.0 * 1024 * 1024 * 1024 / sw.Elapsed.TotalSeconds / 1e9;
     }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
 }

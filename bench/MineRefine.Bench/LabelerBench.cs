@@ -17,6 +17,7 @@ public static class LabelerBench
     /// <summary>Runs the benchmark and writes a Markdown report.</summary>
     public static int Run(string[] args)
     {
+        string loadBefore = BenchEnvironment.LoadAverage();
         string dataDir = "/work/shared/data/homedepot", output = "bench/results/labeler.md", work = "/tmp/mr-labeler-bench";
         string preset = "quick";
         int seed = 13, maxTrain = -1, threads = 2;
@@ -102,7 +103,7 @@ public static class LabelerBench
         sb.AppendLine("# Cross-encoder labeler on Home Depot public judgments");
         sb.AppendLine();
         sb.AppendLine($"Command: `{cmd.Trim()}`  ");
-        sb.AppendLine($"Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average at start `{(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a")}` (timings are only comparable between idle runs).");
+        sb.AppendLine($"Run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average at start `{loadBefore}` (timings are only comparable between idle runs).");
         sb.AppendLine();
         sb.AppendLine($"Split by query (QuerySplitter, seed {seed}, 70/15/15): train {train.Count:N0} pairs, dev {dev.Count:N0}, test {test.Count:N0}. " +
                       $"Preset `{preset}`: {result.TrainPairs:N0} train pairs used, max length {options.MaxPairLength}, {options.Epochs} epoch(s), batch {options.BatchSize}, " +

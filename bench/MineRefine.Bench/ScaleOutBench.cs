@@ -48,7 +48,7 @@ internal static class ScaleOutBench
         }
         outPath ??= Path.Combine(RepoRoot(), "bench", "results", "scaleout.md");
         var command = "dotnet run --project bench/MineRefine.Bench -c Release -- scaleout" + (args.Length > 0 ? " " + string.Join(' ', args) : "");
-        string loadBefore = LoadAverage();
+        string loadBefore = BenchEnvironment.LoadAverage();
 
         Console.WriteLine($"scaleout: generating {n}×{dim} (+{nq} queries), {clusters} clusters, seed {seed}");
         var source = new ClusteredVectors(dim, clusters, seed, rank, spread, noise);
@@ -114,7 +114,7 @@ internal static class ScaleOutBench
                 }
                 recall /= nq;
                 Array.Sort(lat);
-                rows.Add($"| garnet ×{shards} | {ef} | {recall:F4} | {lat.Average():F3} | {Percentile(lat, 0.5):F3} | {Percentile(lat, 0.99):F3} |" + (degraded > 0 ? $" {degraded} degraded" : ""));
+                rows.Add($"| garnet ×{shards} | {ef} | {recall:F4} | {lat.Average():F3} | {BenchEnvironment.Percentile(lat, 0.5):F3} | {BenchEnvironment.Percentile(lat, 0.99):F3} |" + (degraded > 0 ? $" {degraded} degraded" : ""));
                 Console.WriteLine(rows[^1]);
             }
         }
@@ -145,7 +145,7 @@ internal static class ScaleOutBench
             }
             recall /= nq;
             Array.Sort(lat);
-            rows.Add($"| usearch ×1 | {ef} | {recall:F4} | {lat.Average():F3} | {Percentile(lat, 0.5):F3} | {Percentile(lat, 0.99):F3} |");
+            rows.Add($"| usearch ×1 | {ef} | {recall:F4} | {lat.Average():F3} | {BenchEnvironment.Percentile(lat, 0.5):F3} | {BenchEnvironment.Percentile(lat, 0.99):F3} |");
             Console.WriteLine(rows[^1]);
         }
 
@@ -157,7 +157,7 @@ internal static class ScaleOutBench
         sb.AppendLine($"Date (UTC): {DateTime.UtcNow:yyyy-MM-dd HH:mm}. Machine: {Environment.ProcessorCount} logical CPUs (load averages below say whether other jobs ran), .NET {Environment.Version}. " +
                       "**This 2-core machine is a ceiling, not a scale-out measurement**: the three Garnet servers, the client and USearch all run in one process on the same 2 cores, " +
                       "so sharding cannot add CPU here; it only shows the overhead and recall of the fan-out + merge path. " +
-                      $"Load average at start: {loadBefore}; at end: {LoadAverage()}.");
+                      $"Load average at start: {loadBefore}; at end: {BenchEnvironment.LoadAverage()}.");
         sb.AppendLine();
         sb.AppendLine($"Data: `ClusteredVectors` ({clusters} clusters, rank {rank}, spread {spread}, noise {noise}), {n:N0} items × {dim} dims, {nq} queries from the same clusters, seed {seed}. " +
                       $"Garnet 2.2.8: {shards} independent in-process servers on 127.0.0.1 (shard s on server s), vector sets NOQUANT, XDISTANCE_METRIC COSINE, M={m}, EF(build)={buildEf}. " +
@@ -183,20 +183,6 @@ internal static class ScaleOutBench
         int p = ((IPEndPoint)l.LocalEndpoint).Port;
         l.Stop();
         return p;
-    }
-
-    private static string LoadAverage()
-    {
-        try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
-        catch (IOException) { return "n/a"; }
-    }
-
-    private static double Percentile(double[] sorted, double p)
-    {
-        if (sorted.Length == 0) return double.NaN;
-        double pos = p * (sorted.Length - 1);
-        int lo = (int)Math.Floor(pos), hi = (int)Math.Ceiling(pos);
-        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
     }
 
     private static string RepoRoot()

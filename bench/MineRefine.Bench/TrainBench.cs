@@ -38,7 +38,7 @@ public static class TrainBench
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
             }
         }
-        string load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?";
+        string load = BenchEnvironment.LoadAverage();
         torch.set_num_threads(threads);
 
         // fp32 matmul rate: 1024² × 1024² loop.
