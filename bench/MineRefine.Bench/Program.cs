@@ -8,10 +8,11 @@ switch (mode)
     case "ann": return AnnBench.Run(args[1..]);
     case "encoder": return EncoderBench.Run(args[1..]);
     case "encoder-profile": return EncoderProfile.Run(args[1..]);
+    case "gemm": return GemmProbe.Run(args[1..]);
     case "train-throughput": return TrainBench.Run(args[1..]);
     case "labeler": return LabelerBench.Run(args[1..]);
     case "scaleout": return ScaleOutBench.Run(args[1..]);
     default:
-        Console.Error.WriteLine("usage: MineRefine.Bench <mode> [options]\nmodes: ann, encoder, encoder-profile, train-throughput, labeler, scaleout");
+        Console.Error.WriteLine("usage: MineRefine.Bench <mode> [options]\nmodes: ann, encoder, encoder-profile, gemm, train-throughput, labeler, scaleout");
         return 2;
 }
