@@ -73,7 +73,7 @@ public static class EncoderProfile
         // Same batches as the embedder: tokenise, sort by length, pad per batch.
         var t = new Timer();
         var tok = ts.Model.Tokenizer;
-        var encoded = t.Time("tokenise + pad (host)", () => texts.Select(x => tok.Encode(x, maxLen)).ToArray());
+        var encoded = t.Time("tokenise (host)", () => texts.Select(x => tok.Encode(x, maxLen)).ToArray());
         var order = Enumerable.Range(0, texts.Count).OrderBy(i => encoded[i].Length).ThenBy(i => i).ToArray();
         var batches = new List<TokenBatch>();
         for (int s = 0; s < order.Length; s += batch)
@@ -143,7 +143,7 @@ public static class EncoderProfile
         // Matmul FLOPs of the linears per token: 2·(4h² + 2·h·ffn) per layer.
         double linFlops = 2.0 * tokens * cfg.NumLayers * (4.0 * h * h + 2.0 * h * cfg.IntermediateSize);
         double linSec = t.Seconds.Where(kv => kv.Key.Contains("GEMM")).Sum(kv => kv.Value);
-        double peak = MatmulPeak();
+        double peak = BenchEnvironment.MatmulGflops(10);
 
         var sb = new StringBuilder();
         sb.AppendLine("# Encoder profile: where TorchSharp MiniLM encoding time goes");
@@ -174,16 +174,5 @@ public static class EncoderProfile
         Console.Write(sb.ToString());
         foreach (var w in qkvW.Concat(qkvB)) w.Dispose();
         return 0;
-    }
-
-    private static double MatmulPeak()
-    {
-        using var scope = NewDisposeScope();
-        var a = randn(1024, 1024);
-        var b = randn(1024, 1024);
-        a.matmul(b);
-        var sw = Stopwatch.StartNew();
-        for (int i = 0; i < 10; i++) a.matmul(b);
-        return 10 * 2.0 * 1024 * 1024 * 1024 / sw.Elapsed.TotalSeconds / 1e9;
     }
 }

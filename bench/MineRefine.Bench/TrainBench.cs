@@ -41,16 +41,7 @@ public static class TrainBench
         string load = BenchEnvironment.LoadAverage();
         torch.set_num_threads(threads);
 
-        // fp32 matmul rate: 1024² × 1024² loop.
-        double matmulGflops;
-        using (var a = torch.randn(1024, 1024)) using (var b = torch.randn(1024, 1024))
-        {
-            for (int i = 0; i < 3; i++) using (var c = a.matmul(b)) { }
-            var sw = Stopwatch.StartNew();
-            int reps = 20;
-            for (int i = 0; i < reps; i++) using (var c = a.matmul(b)) { }
-            matmulGflops = 2.0 * 1024 * 1024 * 1024 * reps / sw.Elapsed.TotalSeconds / 1e9;
-        }
+        double matmulGflops = BenchEnvironment.MatmulGflops(20);
 
         var results = new List<(string Variant, double StepS)>();
         foreach (bool fused in new[] { true, false })

@@ -33,14 +33,12 @@ public sealed class GarnetFailoverTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>
-    /// SAVE, retried while Garnet answers "checkpoint already in progress" (a promotion or an AOF-driven checkpoint
-    /// can be running; the runbook says to wait and SAVE again). Any other reply fails.
-    /// </summary>
+    /// <summary>SAVE through <see cref="GarnetTestCluster.SaveWhenIdle"/> (retried while a checkpoint is in progress),
+    /// logged like every other command.</summary>
     private void Save(IServer server, string what)
     {
-        var reply = WaitFor(() => Cmd(server, "SAVE") is var r && r.Contains("checkpoint already in progress", StringComparison.OrdinalIgnoreCase) ? null : r,
-            $"SAVE on {what} to be accepted (a checkpoint was in progress)");
+        var reply = GarnetTestCluster.SaveWhenIdle(server);
+        output.WriteLine($"{server.EndPoint} > SAVE ({what})\n  {reply}");
         Assert.StartsWith("OK", reply);
     }
 
