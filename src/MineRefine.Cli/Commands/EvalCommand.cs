@@ -64,6 +64,12 @@ public sealed class EvalSettings : DataSettings
     [Description("Evaluate misspelled copies of the queries (the augmentation's edit model, this seed; pick one different from training's)")]
     public int? Misspell { get; set; }
 
+    /// <summary>Separate qrels file.</summary>
+    [CommandOption("--qrels <FILE>")]
+    [Description("Grade the retrieved lists against this judgments file (JSONL, judgments format) instead of the data set's own judgments, " +
+                 "for the queries --split selects (e.g. the sample's truth-complete.jsonl, which removes the 'unjudged = irrelevant' bias).")]
+    public string? Qrels { get; set; }
+
     /// <summary>The BM25 options from the command line.</summary>
     public Bm25Options Bm25Options() => new()
     {
@@ -89,6 +95,8 @@ public sealed class EvalSettings : DataSettings
             Bm25Options().Validate();
             if (Split.ToLowerInvariant() is not ("all" or "train" or "dev" or "test"))
                 throw new ArgumentException($"Unknown --split '{Split}'. Use one of: all, train, dev, test.");
+            if (Qrels is not null && !File.Exists(Qrels) && !File.Exists(Qrels + ".gz"))
+                throw new ArgumentException($"--qrels: file '{Qrels}' does not exist.");
         }
         catch (ArgumentException e)
         {
@@ -119,12 +127,15 @@ public sealed class EvalCommand(CliEnvironment env) : Command<EvalSettings>
             SplitSeed = settings.SplitSeed,
             Seed = settings.Seed,
             MisspellSeed = settings.Misspell,
+            QrelsPath = settings.Qrels,
             OutDir = settings.Out!,
             Data = dataOptions,
             InputFiles = settings.InputPaths(),
             Arguments = context.Arguments.ToList(),
         };
         var outcome = EvalRunner.Run(dataset, options, human);
+        if (settings.Qrels is not null)
+            human.MarkupLine($"graded against [bold]{Markup.Escape(settings.Qrels)}[/] ({outcome.Result.Queries:N0} queries)");
         human.Write(EvaluationTable.Render(outcome.Result));
         human.MarkupLine($"wrote [bold]{Markup.Escape(Path.GetFullPath(settings.Out!))}[/]: " +
                          string.Join(", ", outcome.Outputs.Select(Path.GetFileName)));

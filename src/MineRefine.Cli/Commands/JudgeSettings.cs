@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using MineRefine.Data;
 using MineRefine.Data.Import;
 using MineRefine.Labeling;
 using MineRefine.Labeling.CrossEncoder;
@@ -13,7 +14,8 @@ public class JudgeSettings : DataSettings
     /// <summary>Judge spec.</summary>
     [CommandOption("--judge <JUDGE>")]
     [Description("Judge: labeler:<dir> (cross-encoder folder), llm (OpenAI-compatible API, see --llm-*), " +
-                 "file:<judgments.jsonl> (grades from a file, e.g. the sample's truth.jsonl or reviewed labels).")]
+                 "file:<judgments.jsonl> (grades from a file, e.g. the sample's truth.jsonl or reviewed labels; an unlisted pair is an error), " +
+                 "complete:<judgments.jsonl> (a complete file such as the sample's truth-complete.jsonl: unlisted pairs are grade 0).")]
     public string? Judge { get; set; }
 
     /// <summary>LLM base URL.</summary>
@@ -53,13 +55,18 @@ public class JudgeSettings : DataSettings
             string path = spec["file:".Length..];
             return new JudgmentFileLabeler(JsonlFormat.ReadJudgments(path), "file:" + Path.GetFileName(path));
         }
+        if (spec.StartsWith("complete:", StringComparison.Ordinal))
+        {
+            string path = spec["complete:".Length..];
+            return new JudgmentFileLabeler(JsonlFormat.ReadJudgments(path), "complete:" + Path.GetFileName(path), unlistedGrade: Grades.Irrelevant);
+        }
         if (spec == "llm")
             return new OpenAiCompatibleLabeler(new LlmLabelerOptions
             {
                 BaseUrl = LlmBaseUrl, Model = LlmModel, ApiKeyEnvironmentVariable = LlmKeyEnv,
                 CachePath = LlmCache ?? Path.Combine(Out!, "llm-cache.jsonl"),
             });
-        throw new ArgumentException($"Unknown --judge '{spec}'. Use labeler:<dir>, llm or file:<judgments.jsonl>.");
+        throw new ArgumentException($"Unknown --judge '{spec}'. Use labeler:<dir>, llm, file:<judgments.jsonl> or complete:<judgments.jsonl>.");
     }
 
     /// <inheritdoc />
@@ -68,13 +75,23 @@ public class JudgeSettings : DataSettings
         var b = base.Validate();
         if (!b.Successful) return b;
         if (!RequiresJudge) return ValidationResult.Success();
-        if (Judge is null) return ValidationResult.Error("--judge is required: labeler:<dir>, llm or file:<judgments.jsonl>.");
+        if (Judge is null) return ValidationResult.Error("--judge is required: labeler:<dir>, llm, file:<judgments.jsonl> or complete:<judgments.jsonl>.");
+        return ValidateJudgeSpec();
+    }
+
+    /// <summary>Checks the <see cref="Judge"/> spec (when one is given): a known kind and an existing folder/file.</summary>
+    protected ValidationResult ValidateJudgeSpec()
+    {
+        if (Judge is null) return ValidationResult.Success();
         if (Judge.StartsWith("labeler:", StringComparison.Ordinal) && !Directory.Exists(Judge[8..]))
             return ValidationResult.Error($"--judge: labeler folder '{Judge[8..]}' does not exist.");
         if (Judge.StartsWith("file:", StringComparison.Ordinal) && !File.Exists(Judge[5..]))
             return ValidationResult.Error($"--judge: file '{Judge[5..]}' does not exist.");
-        if (!(Judge == "llm" || Judge.StartsWith("labeler:", StringComparison.Ordinal) || Judge.StartsWith("file:", StringComparison.Ordinal)))
-            return ValidationResult.Error($"Unknown --judge '{Judge}'. Use labeler:<dir>, llm or file:<judgments.jsonl>.");
+        if (Judge.StartsWith("complete:", StringComparison.Ordinal) && !File.Exists(Judge[9..]))
+            return ValidationResult.Error($"--judge: file '{Judge[9..]}' does not exist.");
+        if (!(Judge == "llm" || Judge.StartsWith("labeler:", StringComparison.Ordinal) || Judge.StartsWith("file:", StringComparison.Ordinal)
+              || Judge.StartsWith("complete:", StringComparison.Ordinal)))
+            return ValidationResult.Error($"Unknown --judge '{Judge}'. Use labeler:<dir>, llm, file:<judgments.jsonl> or complete:<judgments.jsonl>.");
         return ValidationResult.Success();
     }
 }

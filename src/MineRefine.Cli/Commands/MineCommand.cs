@@ -13,8 +13,11 @@ using Spectre.Console.Cli;
 namespace MineRefine.Cli.Commands;
 
 /// <summary>Options of <c>minerefine mine</c>.</summary>
-public sealed class MineSettings : DataSettings
+public sealed class MineSettings : JudgeSettings
 {
+    /// <inheritdoc />
+    protected override bool RequiresJudge => false;
+
     /// <summary>Stage-1 model.</summary>
     [CommandOption("--model <DIR>")]
     [Description("Stage-1 model folder (<train out>/model).")]
@@ -22,7 +25,8 @@ public sealed class MineSettings : DataSettings
 
     /// <summary>Labeler.</summary>
     [CommandOption("--labeler <DIR>")]
-    [Description("Labeler folder (<labeler train out>/labeler) that grades unjudged retrieved pairs.")]
+    [Description("Labeler folder (<labeler train out>/labeler) that grades unjudged retrieved pairs (same as --judge labeler:<dir>; " +
+                 "--judge also takes llm, file:<judgments.jsonl> or complete:<judgments.jsonl>, e.g. the sample's noise-free truth-complete.jsonl as an oracle labeler).")]
     public string? Labeler { get; set; }
 
     /// <summary>k.</summary>
@@ -88,8 +92,14 @@ public sealed class MineSettings : DataSettings
         var b = base.Validate();
         if (!b.Successful) return b;
         if (Model is null || !Directory.Exists(Model)) return ValidationResult.Error("--model <DIR>: an existing stage-1 model folder is required.");
-        if (!NoRelabel && (Labeler is null || !Directory.Exists(Labeler)))
-            return ValidationResult.Error("--labeler <DIR>: an existing labeler folder is required (or --no-relabel for the ablation).");
+        if (Labeler is not null && Judge is not null)
+            return ValidationResult.Error("Give either --labeler <DIR> or --judge <JUDGE>, not both.");
+        if (NoRelabel && (Labeler is not null || Judge is not null))
+            return ValidationResult.Error("--no-relabel assumes unjudged pairs are grade 0; drop --labeler/--judge or drop --no-relabel.");
+        if (!NoRelabel && Judge is null && (Labeler is null || !Directory.Exists(Labeler)))
+            return ValidationResult.Error("--labeler <DIR>: an existing labeler folder is required (or --judge <JUDGE>, or --no-relabel for the ablation).");
+        var judge = ValidateJudgeSpec();
+        if (!judge.Successful) return judge;
         try { ToOptions().Validate(); }
         catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
         return ValidationResult.Success();
@@ -111,7 +121,9 @@ public sealed class MineCommand(CliEnvironment env) : AsyncCommand<MineSettings>
         human.MarkupLine($"loaded {data.Products.Count:N0} products; mining {split.Train.Count:N0} training judgments " +
                          $"(split seed {settings.SplitSeed})");
         using var embedder = SiameseEmbedder.FromFolder(settings.Model!);
-        using var labeler = settings.NoRelabel ? null : CrossEncoderLabeler.FromFolder(settings.Labeler!);
+        using ILabeler? labeler = settings.NoRelabel ? null
+            : settings.Judge is not null ? settings.OpenJudge() : CrossEncoderLabeler.FromFolder(settings.Labeler!);
+        if (labeler is not null) human.MarkupLine($"labeler: [bold]{Markup.Escape(labeler.Name)}[/]");
         MiningResult result = null!;
         await human.Progress().AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())

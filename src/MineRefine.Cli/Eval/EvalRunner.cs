@@ -26,6 +26,9 @@ public sealed class EvalRunOptions
     /// <summary>When set, evaluate misspelled copies of the queries made with this seed (after the split; see
     /// <see cref="MineRefine.Text.Augmentation.MisspelledQueries"/>).</summary>
     [JsonPropertyName("misspell_seed")] public int? MisspellSeed { get; init; }
+    /// <summary>When set, grade against the judgments in this file (JSONL judgments format) for the queries the split
+    /// selects, instead of the data set's own judgments (e.g. a complete qrels file).</summary>
+    [JsonPropertyName("qrels")] public string? QrelsPath { get; init; }
     /// <summary>Output folder.</summary>
     [JsonPropertyName("out")] public required string OutDir { get; init; }
     /// <summary>How the data was read (recorded in run.json), when it came from files.</summary>
@@ -72,6 +75,20 @@ public static class EvalRunner
         }
         if (judgments.Count == 0)
             throw new ArgumentException($"No judgments to evaluate (split '{options.Split}' is empty).");
+        if (options.QrelsPath is not null)
+        {
+            var splitQueries = judgments.Select(j => j.QueryId).ToHashSet(StringComparer.Ordinal);
+            judgments = SelectQrels(dataset, judgments, options.QrelsPath, out int droppedQueries);
+            int ungraded = splitQueries.Except(judgments.Select(j => j.QueryId)).Count();
+            manifest.Notes["split_queries_without_qrels"] = ungraded;
+            if (ungraded > 0)
+                console.MarkupLine($"[yellow]{ungraded:N0} of the {splitQueries.Count:N0} {options.Split} queries have no judgment in {Markup.Escape(options.QrelsPath)} and are not evaluated[/]");
+            manifest.AddInput(options.QrelsPath);
+            manifest.Notes["qrels_judgments"] = judgments.Count;
+            manifest.Notes["qrels_queries_outside_split"] = droppedQueries;
+            if (judgments.Count == 0)
+                throw new ArgumentException($"--qrels {options.QrelsPath} grades none of the {options.Split} queries.");
+        }
         if (options.MisspellSeed is int ms)
         {
             (dataset, var summary) = MineRefine.Text.Augmentation.MisspelledQueries.Apply(
@@ -132,6 +149,7 @@ public static class EvalRunner
             manifest.Notes["queries"] = result.Queries;
             manifest.Notes["skipped"] = result.Skipped;
             manifest.Notes["judgments"] = judgments.Count;
+            if (options.QrelsPath is not null) manifest.Notes["graded_against"] = options.QrelsPath;
             manifest.Notes["products"] = dataset.Products.Count;
             outputs.Add(manifest.WriteTo(options.OutDir));
             return new EvalRunOutcome(result, outputs);
@@ -140,5 +158,27 @@ public static class EvalRunner
         {
             retriever?.Dispose();
         }
+    }
+
+    /// <summary>The judgments of <paramref name="qrelsPath"/> for the queries of <paramref name="splitJudgments"/>
+    /// (the split is decided by the data set's own judgments, so it is the same split the trainers used).
+    /// <paramref name="outsideSplit"/> counts the file's other queries (left out on purpose, and recorded). A query of
+    /// the file that the data set does not know is an error.</summary>
+    public static IReadOnlyList<Judgment> SelectQrels(Dataset dataset, IReadOnlyList<Judgment> splitJudgments, string qrelsPath,
+        out int outsideSplit)
+    {
+        var wanted = splitJudgments.Select(j => j.QueryId).ToHashSet(StringComparer.Ordinal);
+        var all = MineRefine.Data.Import.JsonlFormat.ReadJudgments(File.Exists(qrelsPath) ? qrelsPath : qrelsPath + ".gz");
+        var outside = new HashSet<string>(StringComparer.Ordinal);
+        var selected = new List<Judgment>();
+        foreach (var j in all)
+        {
+            if (dataset.FindQuery(j.QueryId) is null)
+                throw new ArgumentException($"--qrels {qrelsPath}: query id '{j.QueryId}' is not in the data set's query list.");
+            if (wanted.Contains(j.QueryId)) selected.Add(j);
+            else outside.Add(j.QueryId);
+        }
+        outsideSplit = outside.Count;
+        return selected;
     }
 }

@@ -8,14 +8,15 @@ namespace MineRefine.Data.Import;
 /// <summary>
 /// The project's own JSON-lines format (see <c>Data/JSONL-FORMAT.md</c>): a folder with <c>products.jsonl</c>,
 /// <c>queries.jsonl</c>, <c>judgments.jsonl</c> and optionally <c>engagement.jsonl</c> (the sample marketplace adds
-/// <c>truth.jsonl</c>, same format as judgments). One JSON object per line, snake_case fields, UTF-8; blank lines are
+/// <c>truth.jsonl</c> and <c>truth-complete.jsonl</c>, same format as judgments). One JSON object per line, snake_case fields, UTF-8; blank lines are
 /// skipped; unknown fields are ignored; gzip-compressed files are read transparently.
 /// </summary>
 public static class JsonlFormat
 {
     /// <summary>Standard file names.</summary>
     public const string ProductsFile = "products.jsonl", QueriesFile = "queries.jsonl",
-        JudgmentsFile = "judgments.jsonl", EngagementFile = "engagement.jsonl", TruthFile = "truth.jsonl";
+        JudgmentsFile = "judgments.jsonl", EngagementFile = "engagement.jsonl", TruthFile = "truth.jsonl",
+        CompleteTruthFile = "truth-complete.jsonl";
 
     /// <summary>Loads a data set. Explicit <paramref name="productsPath"/>/<paramref name="judgmentsPath"/> override
     /// the files in <paramref name="folder"/>; queries.jsonl and engagement.jsonl are taken from

@@ -34,12 +34,48 @@ public sealed class SampleMarketplace
     /// <summary>Summary counts.</summary>
     public SampleStatistics Statistics { get; }
 
-    /// <summary>Writes products.jsonl, queries.jsonl, judgments.jsonl, truth.jsonl, engagement.jsonl (when
-    /// generated), intents.jsonl and stats.json into <paramref name="folder"/>.</summary>
+    /// <summary>
+    /// The <b>complete</b> noise-free qrels: for every query, every catalog product the grading policy
+    /// (<see cref="SampleGradingPolicy"/>) grades 1 or 2, plus every judged product with its true grade (so the judged
+    /// irrelevant candidates are listed as grade 0). Every pair not listed is grade 0 by the policy. Ordered by query,
+    /// then catalog order.
+    /// <para>Why: the human judgments (like every real judgment set) only cover a few candidates per query, and the
+    /// evaluation convention "unjudged = grade 0" then punishes a model for retrieving relevant products nobody
+    /// judged — exactly the false negatives that re-labeled mining is meant to stop training on (paper §6). Evaluating
+    /// against the complete truth (<c>eval --qrels truth-complete.jsonl</c>) removes that bias; mining with it as the
+    /// labeler (<c>mine --judge complete:truth-complete.jsonl</c>) gives the perfect-labeler upper bound.</para>
+    /// </summary>
+    public IReadOnlyList<Judgment> CompleteTruth()
+    {
+        var judged = new Dictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
+        foreach (var j in Truth)
+        {
+            if (!judged.TryGetValue(j.QueryId, out var m)) judged[j.QueryId] = m = new Dictionary<string, int>(StringComparer.Ordinal);
+            m[j.ProductId] = j.Grade;
+        }
+        var all = new List<Judgment>();
+        foreach (var q in Data.Queries)
+        {
+            var intent = Intents[q.Id];
+            judged.TryGetValue(q.Id, out var mine);
+            foreach (var p in Data.Products)
+            {
+                int g = SampleGradingPolicy.Grade(intent, p);
+                if (g > Grades.Irrelevant || (mine is not null && mine.ContainsKey(p.Id)))
+                    all.Add(new Judgment(q.Id, p.Id, g, JudgmentSource.Human));
+            }
+        }
+        return all;
+    }
+
+    /// <summary>Writes products.jsonl, queries.jsonl, judgments.jsonl, truth.jsonl, truth-complete.jsonl
+    /// (<see cref="CompleteTruth"/>), engagement.jsonl (when generated), intents.jsonl and stats.json into
+    /// <paramref name="folder"/>.</summary>
     public void WriteTo(string folder)
     {
         DatasetWriter.Write(Data, folder);
         DatasetWriter.WriteJudgments(Truth, Path.Combine(folder, JsonlFormat.TruthFile));
+        DatasetWriter.WriteJudgments(CompleteTruth(), Path.Combine(folder, JsonlFormat.CompleteTruthFile));
         using (var w = new JsonlWriter(Path.Combine(folder, "intents.jsonl")))
             foreach (var q in Data.Queries)
             {
