@@ -22,7 +22,8 @@ public static class ComparisonTable
         };
         if (al.OnlyInA.Count + al.OnlyInB.Count > 0)
             lines.Add(new Markup("[yellow]the runs cover different queries[/]: " +
-                                 Markup.Escape(Sample("only in A", al.OnlyInA) + Sample("only in B", al.OnlyInB))));
+                                 Markup.Escape(string.Join("; ",
+                                     new[] { Sample("only in A", al.OnlyInA), Sample("only in B", al.OnlyInB) }.Where(x => x.Length > 0)))));
 
         string pct = (r.ConfidenceLevel * 100).ToString("0.#", CultureInfo.InvariantCulture);
         var table = new Table().Border(TableBorder.Rounded);
@@ -53,7 +54,7 @@ public static class ComparisonTable
     }
 
     private static string Sample(string label, IReadOnlyList<string> ids) =>
-        ids.Count == 0 ? "" : $"{label}: {string.Join(", ", ids.Take(5))}{(ids.Count > 5 ? $", … ({ids.Count} in all)" : "")}; ";
+        ids.Count == 0 ? "" : $"{label}: {string.Join(", ", ids.Take(5))}{(ids.Count > 5 ? $", … ({ids.Count} in all)" : "")}";
 
     private static string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
 
