@@ -91,6 +91,13 @@ public static class Program
                     "--judgments", "data/judgments-public.csv.gz", "--retriever", "bm25", "--out", "runs/bm25")
                 .WithExample("eval", "--format", "jsonl", "--data", "data/sample", "--retriever", "bm25",
                     "--k1", "0.9", "-b", "0.4", "--split", "test", "--split-seed", "13", "--out", "runs/bm25-test", "--json");
+            config.AddCommand<CompareCommand>("compare")
+                .WithDescription("Paired significance comparison of two eval runs on the same queries: mean A, mean B, " +
+                                 "Δ = B − A, paired-bootstrap CI of Δ, sign-flip randomisation p-value, wins/losses/ties " +
+                                 "per metric; queries only in one run or skipped in either are counted, not compared.")
+                .WithExample("compare", "runs/bm25", "runs/s2-eval")
+                .WithExample("compare", "runs/bm25/per_query.csv", "runs/s2-eval/per_query.csv", "--metric", "ndcg@10",
+                    "--metric", "mrr@10", "--resamples", "20000", "--seed", "7", "--json", "--out", "runs/compare.json");
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Train the Siamese model: stage 1 (SupCon) or stage 2 (circle loss on judgments ∪ mined pairs); " +
                                  "writes <out>/model, metrics.jsonl, checkpoints/, run.json.")

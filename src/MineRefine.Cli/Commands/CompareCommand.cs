@@ -1,0 +1,116 @@
+using System.ComponentModel;
+using MineRefine.Cli.Infrastructure;
+using MineRefine.Common;
+using MineRefine.Evaluation;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace MineRefine.Cli.Commands;
+
+/// <summary>Options of <c>minerefine compare</c>.</summary>
+public sealed class CompareSettings : CommandSettings
+{
+    /// <summary>Baseline run.</summary>
+    [CommandArgument(0, "<A>")]
+    [Description("Baseline run: an eval output folder (holding per_query.csv) or a per_query.csv file.")]
+    public string A { get; set; } = "";
+
+    /// <summary>Candidate run.</summary>
+    [CommandArgument(1, "<B>")]
+    [Description("Candidate run, evaluated on the same queries: an eval output folder or a per_query.csv file.")]
+    public string B { get; set; } = "";
+
+    /// <summary>Metrics to compare.</summary>
+    [CommandOption("--metric <METRIC>")]
+    [Description("Metric column to compare (repeatable), e.g. ndcg@10, recall@100, mrr@10 (default: ndcg@10, ndcg@50, ndcg@100, recall@100).")]
+    public string[] Metric { get; set; } = [];
+
+    /// <summary>Bootstrap resamples and sign flips.</summary>
+    [CommandOption("--resamples <N>")]
+    [Description("Bootstrap resamples and random sign flips, each (≥ 100).")]
+    [DefaultValue(10_000)]
+    public int Resamples { get; set; } = 10_000;
+
+    /// <summary>Seed.</summary>
+    [CommandOption("--seed <N>")]
+    [Description("Seed of the bootstrap and of the sign flips.")]
+    [DefaultValue(13)]
+    public int Seed { get; set; } = 13;
+
+    /// <summary>Confidence level.</summary>
+    [CommandOption("--confidence <LEVEL>")]
+    [Description("Coverage of the bootstrap interval, in (0, 1).")]
+    [DefaultValue(0.95)]
+    public double Confidence { get; set; } = 0.95;
+
+    /// <summary>Machine output.</summary>
+    [CommandOption("--json")]
+    [Description("Print the result as JSON on stdout (the table goes to stderr).")]
+    public bool Json { get; set; }
+
+    /// <summary>JSON output file.</summary>
+    [CommandOption("--out <FILE>")]
+    [Description("Also write the result JSON to this file (folder created if missing).")]
+    public string? Out { get; set; }
+
+    /// <summary>The comparison options from the command line.</summary>
+    public PairedComparisonOptions Options() => new() { Resamples = Resamples, Seed = Seed, ConfidenceLevel = Confidence };
+
+    /// <summary>The per_query.csv of a run given as a folder or a file.</summary>
+    public static string PerQueryPath(string run) =>
+        Directory.Exists(run) ? Path.Combine(run, EvaluationResult.PerQueryFile) : run;
+
+    /// <inheritdoc />
+    public override ValidationResult Validate()
+    {
+        try
+        {
+            foreach (var (name, run) in new[] { ("A", A), ("B", B) })
+            {
+                if (string.IsNullOrWhiteSpace(run))
+                    throw new ArgumentException($"{name}: give an eval output folder or a per_query.csv file.");
+                if (Directory.Exists(run) && !File.Exists(PerQueryPath(run)))
+                    throw new ArgumentException(
+                        $"{name}: folder '{run}' has no {EvaluationResult.PerQueryFile}; run 'minerefine eval --out {run}' first.");
+                if (!Directory.Exists(run) && !File.Exists(run))
+                    throw new ArgumentException($"{name}: '{run}' is neither a folder nor a file.");
+            }
+            if (Metric.Any(string.IsNullOrWhiteSpace))
+                throw new ArgumentException("--metric needs a metric name, e.g. --metric ndcg@10.");
+            Options().Validate();
+        }
+        catch (ArgumentException e)
+        {
+            return ValidationResult.Error(e.Message
+                .Replace("Resamples must", "--resamples must", StringComparison.Ordinal)
+                .Replace("ConfidenceLevel must", "--confidence must", StringComparison.Ordinal));
+        }
+        return ValidationResult.Success();
+    }
+}
+
+/// <summary><c>minerefine compare</c>: paired significance comparison of two eval runs (see
+/// <see cref="RunComparison"/>).</summary>
+public sealed class CompareCommand(CliEnvironment env) : Command<CompareSettings>
+{
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, CompareSettings settings, CancellationToken cancellationToken)
+    {
+        var human = settings.Json ? env.Error : env.Console;
+        var a = PerQueryFile.Read(CompareSettings.PerQueryPath(settings.A));
+        var b = PerQueryFile.Read(CompareSettings.PerQueryPath(settings.B));
+        var result = RunComparison.Compare(a, b, settings.Metric.Select(m => m.Trim()).ToList(), settings.Options());
+        human.Write(ComparisonTable.Render(result));
+        if (settings.Out is { } outFile)
+        {
+            Json.WriteFile(outFile, result);
+            human.MarkupLine($"wrote [bold]{Markup.Escape(Path.GetFullPath(outFile))}[/]");
+        }
+        if (settings.Json)
+        {
+            env.Stdout.WriteLine(result.ToJson());
+            env.Stdout.Flush();
+        }
+        return ExitCodes.Ok;
+    }
+}
