@@ -175,4 +175,65 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(expected, r.Result.Queries + r.Result.Skipped);
         Assert.InRange(expected, 1, 59);
     }
+
+    [Fact]
+    public void Qrels_file_replaces_the_data_sets_grades_for_the_selected_queries()
+    {
+        var products = new List<Product>
+        {
+            Product.Simple("p1", "cordless drill"), Product.Simple("p2", "garden hose"), Product.Simple("p3", "drill bits"),
+        };
+        var queries = new List<Query> { new("q1", "drill", "en"), new("q2", "hose", "en") };
+        // The data set's own judgments know only p3 for "drill" (p1 is relevant too, but unjudged).
+        var judgments = new List<Judgment> { new("q1", "p3", 2, JudgmentSource.Human), new("q2", "p2", 2, JudgmentSource.Human) };
+        var ds = new Dataset(products, queries, judgments);
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+            { Out = new AnsiConsoleOutput(new StringWriter()), Interactive = InteractionSupport.No });
+        var bm25 = new RetrieverSpec { Name = "bm25", Bm25 = new Bm25Options { Fields = Bm25Fields.Title } };
+
+        var own = EvalRunner.Run(ds, new EvalRunOptions { OutDir = Path.Combine(_dir, "own"), Retriever = bm25 }, console).Result;
+        Assert.Equal(0.1, own.Metrics["precision@10"]!.Value, 9); // q1: p3 of the two drills; q2: the hose → (1/10 + 1/10) / 2
+
+        // A complete qrels file: both drills relevant for q1; q2 graded too; a third query id of the file is unknown → error.
+        var qrels = File_("qrels.jsonl",
+            "{\"query_id\":\"q1\",\"product_id\":\"p1\",\"grade\":2}\n" +
+            "{\"query_id\":\"q1\",\"product_id\":\"p3\",\"grade\":1}\n" +
+            "{\"query_id\":\"q2\",\"product_id\":\"p2\",\"grade\":2}\n");
+        var outDir = Path.Combine(_dir, "qrels");
+        var r = EvalRunner.Run(ds, new EvalRunOptions { OutDir = outDir, Retriever = bm25, QrelsPath = qrels }, console).Result;
+        Assert.Equal(2, r.Queries);
+        Assert.Equal(1.0, r.Metrics["recall@10"]!.Value, 9);      // both drills found for q1, the hose for q2
+        Assert.Equal(0.15, r.Metrics["precision@10"]!.Value, 9);  // (2/10 + 1/10) / 2: the unjudged drill now counts
+        using (var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "run.json"))))
+            Assert.Equal(3, run.RootElement.GetProperty("notes").GetProperty("qrels_judgments").GetInt32());
+
+        var bad = File_("bad.jsonl", "{\"query_id\":\"q9\",\"product_id\":\"p1\",\"grade\":2}\n");
+        var e = Assert.Throws<ArgumentException>(() =>
+            EvalRunner.Run(ds, new EvalRunOptions { OutDir = Path.Combine(_dir, "bad"), Retriever = bm25, QrelsPath = bad }, console));
+        Assert.Contains("'q9'", e.Message);
+
+        var (code, _, err) = CliRunner.Run("eval", "--format", "jsonl", "--data", _dir, "--out", _dir, "--qrels", "/no/qrels.jsonl");
+        Assert.Equal(2, code);
+        Assert.Contains("--qrels: file '/no/qrels.jsonl' does not exist", err);
+    }
+
+    [Theory]
+    [InlineData("--labeler|LAB|--judge|complete:QR", "either --labeler <DIR> or --judge <JUDGE>")]
+    [InlineData("--no-relabel|--judge|complete:QR", "--no-relabel assumes unjudged pairs are grade 0")]
+    [InlineData("--judge|oracle", "Unknown --judge 'oracle'")]
+    [InlineData("--judge|complete:/no/t.jsonl", "--judge: file '/no/t.jsonl' does not exist")]
+    [InlineData("", "--labeler <DIR>: an existing labeler folder is required")]
+    public void Mine_checks_its_labeler_options(string extra, string message)
+    {
+        var model = Path.Combine(_dir, "model");
+        var lab = Path.Combine(_dir, "lab");
+        Directory.CreateDirectory(model);
+        Directory.CreateDirectory(lab);
+        var qrels = File_("t.jsonl", "");
+        var args = new List<string> { "mine", "--format", "jsonl", "--data", _dir, "--model", model, "--out", Path.Combine(_dir, "m") };
+        if (extra.Length > 0) args.AddRange(extra.Split('|').Select(a => a.Replace("LAB", lab).Replace("QR", qrels)));
+        var (code, _, err) = CliRunner.Run(args.ToArray());
+        Assert.Equal(2, code);
+        Assert.Contains(message, err);
+    }
 }
