@@ -280,6 +280,34 @@ public sealed class PipelineRunner
                 return Task.CompletedTask;
             });
 
+        // ---- sample only: the same systems against the complete truth (no "unjudged = irrelevant" bias) ----
+        string? completeTruthPath = _o.Data is null ? Path.Combine(Step("data"), JsonlFormat.CompleteTruthFile) : null;
+        string? completeStep = null;
+        if (completeTruthPath is not null && File.Exists(completeTruthPath))
+        {
+            completeStep = await _steps.RunAsync("evaluate-complete", [s1Model, modelDir, completeTruthPath, Path.Combine(splitDir, "test.jsonl"), .. dataInputs],
+                evalConfig, dir =>
+                {
+                    var testQueries = test.Select(j => j.QueryId).ToHashSet(StringComparer.Ordinal);
+                    var qrels = JsonlFormat.ReadJudgments(completeTruthPath).Where(j => testQueries.Contains(j.QueryId)).ToList();
+                    Info($"evaluating against the complete truth: {qrels.Count:N0} graded pairs of {testQueries.Count:N0} test queries");
+                    var ranking = new RetrievalEvaluator(new EvaluationOptions { ComputeSeparation = false });
+                    using (var bm25 = Bm25(data))
+                        Save(dir, "bm25", ranking.Evaluate("bm25", bm25, data, qrels), null);
+                    var dense = new List<(string, string)> { ("stage 1", s1Model), ("stage 2", s2Model) };
+                    if (zeroShot) dense.Insert(0, ("zero-shot minilm", "minilm"));
+                    foreach (var (system, model) in dense)
+                    {
+                        using var embedder = EmbedderFactory.Open(model);
+                        using var retriever = DenseRetrieverFor(embedder, data.Products);
+                        Save(dir, system, ranking.Evaluate(system, retriever, data, qrels), null);
+                    }
+                    using (var hybrid = OpenHybrid(modelDir, data))
+                        Save(dir, "hybrid", ranking.Evaluate("hybrid (stage 2 + bm25)", hybrid, data, qrels), null);
+                    return Task.CompletedTask;
+                });
+        }
+
         // ---- index for serving ----
         string indexDir = await _steps.RunAsync("index", [modelDir, .. dataInputs], null, dir =>
         {
@@ -295,7 +323,8 @@ public sealed class PipelineRunner
         manifest.AddOutput(indexDir);
         manifest.Complete();
         manifest.WriteTo(_out);
-        string reportHtml = WriteReport(systems, evalStep, labelerStep, auditStep, synthStep, mineStep, calStep, s1Step, s2Step);
+        var complete = completeStep is null ? null : ReadSystems(completeStep).ToList();
+        string reportHtml = WriteReport(systems, complete, evalStep, labelerStep, auditStep, synthStep, mineStep, calStep, s1Step, s2Step);
         Info($"pipeline finished in {total.Elapsed.TotalMinutes:0.0} min; report: {reportHtml}");
         return new PipelineResult(_out, modelDir, indexDir, reportHtml, _steps.Steps, systems);
     }
@@ -421,11 +450,15 @@ public sealed class PipelineRunner
     private static JsonElement? ReadJson(string path) =>
         File.Exists(path) ? JsonDocument.Parse(File.ReadAllText(path)).RootElement.Clone() : null;
 
-    private string WriteReport(List<SystemMetrics> systems, string evalStep, string labelerStep, string auditStep,
+    private string WriteReport(List<SystemMetrics> systems, List<SystemMetrics>? complete, string evalStep, string labelerStep, string auditStep,
         string synthStep, string mineStep, string calStep, string s1Step, string s2Step)
     {
         var report = new ReportBuilder("MineRefine pipeline report");
         report.AddMetrics("Retrieval on the test split (held-out queries)", systems, systems.FirstOrDefault()?.Name);
+        if (complete is { Count: > 0 })
+            report.AddMetrics("Same test queries against the complete truth (sample only: every relevant product graded, " +
+                              "so retrieving a relevant product nobody judged is no longer counted as a miss)",
+                complete, complete[0].Name);
         string plots = Path.Combine(_out, "plots");
         foreach (var (system, file) in new[] { ("stage 1", "stage1.png"), ("stage 2", "stage2.png"), ("zero-shot minilm", "zero-shot.png") })
             if (ReadScores(evalStep, system) is { } s)

@@ -39,6 +39,10 @@ public class PipelineRunnerTests
             string report = File.ReadAllText(Path.Combine(dir, "report.md"));
             Assert.Contains("hybrid (stage 2 + bm25)", report);
             Assert.Contains("Labeler confusion matrix", report);
+            // On the sample the same systems are also graded against the complete truth.
+            Assert.Contains("against the complete truth", report);
+            var complete = Directory.GetFiles(Path.Combine(dir, "steps", "evaluate-complete"), "metrics.json", SearchOption.AllDirectories);
+            Assert.Equal(4, complete.Length);
 
             // The index serves searches.
             using (var engine = SearchIndex.Open(result.IndexDir))
