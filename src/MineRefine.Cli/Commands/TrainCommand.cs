@@ -95,6 +95,11 @@ public sealed class TrainSettings : DataSettings
     [CommandOption("--dev-queries <N>")] [Description("Max dev queries evaluated (0 = all).")] public int? DevQueries { get; set; }
     /// <summary>Patience.</summary>
     [CommandOption("--patience <N>")] [Description("Early stopping after N evaluations without improvement (0 = off).")] public int? Patience { get; set; }
+    /// <summary>Model selection.</summary>
+    [CommandOption("--select <WHICH>")]
+    [Description("Final model: best (weights of the best dev NDCG@10, the start included; default) or last (weights after the final step — " +
+                 "for fixed-budget ablations, or when dev judgments are incomplete and would reject the change under test).")]
+    public string? Select { get; set; }
     /// <summary>Checkpoint every.</summary>
     [CommandOption("--checkpoint-every <N>")] [Description("Checkpoint every N steps (0 = off).")] public int? CheckpointEvery { get; set; }
     /// <summary>Threads.</summary>
@@ -138,6 +143,13 @@ public sealed class TrainSettings : DataSettings
         if (Patience is { } pa) o.Patience = pa;
         if (CheckpointEvery is { } ce) o.CheckpointEvery = ce;
         if (Threads is { } th) o.Threads = th;
+        if (Select is { } sel)
+            o.Selection = sel.ToLowerInvariant() switch
+            {
+                "best" => ModelSelection.Best,
+                "last" => ModelSelection.Last,
+                _ => throw new ArgumentException($"Unknown --select '{sel}'. Use best or last."),
+            };
         return o.Validate();
     }
 
@@ -217,6 +229,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         table.AddRow("dev catalog / queries", $"{result.DevCatalogSize:N0} / {result.DevQueries:N0}");
         foreach (var e in result.Evaluations) table.AddRow($"dev NDCG@10 @ step {e.Step}", e.Ndcg10.ToString("F4", System.Globalization.CultureInfo.InvariantCulture));
         table.AddRow("best", $"{result.BestNdcg10:F4} @ step {result.BestStep}");
+        if (!result.Interrupted) table.AddRow("saved weights", $"step {result.KeptStep} ({(result.KeptStep == result.BestStep ? "best dev" : "last step")})");
         table.AddRow("seconds", $"{result.Seconds:F1}");
         human.Write(table);
         human.MarkupLine(result.Interrupted ? "[yellow]stopped before the end (checkpoint written); continue with --resume[/]"

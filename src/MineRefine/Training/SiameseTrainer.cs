@@ -69,7 +69,10 @@ public sealed class TrainResult
     public bool Interrupted { get; set; }
     /// <summary>Training wall time of this call, seconds.</summary>
     public double Seconds { get; set; }
-    /// <summary>Final (best) model folder, or null when interrupted.</summary>
+    /// <summary>Step whose weights were saved as the final model (<see cref="BestStep"/> or the last step, per
+    /// <see cref="TrainOptions.Selection"/>).</summary>
+    public long KeptStep { get; set; }
+    /// <summary>Final model folder, or null when interrupted.</summary>
     public string? ModelFolder { get; set; }
     /// <summary>SHA-256 of the final model weights (<see cref="SiameseModel.ComputeHash"/>).</summary>
     public string? ModelHash { get; set; }
@@ -372,7 +375,9 @@ public sealed class SiameseTrainer
         if (result.Interrupted) { DisposeAll(best); return result; }
 
         // ---------- final model ----------
-        if (best is not null) RestoreWeights(enc, best);
+        bool keepBest = _o.Selection == ModelSelection.Best && best is not null;
+        if (keepBest) RestoreWeights(enc, best!);
+        result.KeptStep = keepBest ? st.BestStep : st.Step;
         DisposeAll(best);
         enc.eval();
         string modelDir = Path.Combine(outDir, "model");

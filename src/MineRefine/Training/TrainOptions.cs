@@ -92,6 +92,12 @@ public sealed class TrainOptions
     /// <summary>Testing aid: end the process's run right after this step (and its checkpoint) as if interrupted,
     /// without writing the final model. 0 = off.</summary>
     public int StopAfterStep { get; set; }
+    /// <summary>Which weights become <c>&lt;out&gt;/model</c>: <see cref="ModelSelection.Best"/> (default) — those of the dev
+    /// evaluation with the highest NDCG@10, the starting weights included — or <see cref="ModelSelection.Last"/> — the
+    /// weights after the final step. Use Last for fixed-budget ablations, or when the dev judgments are known to be
+    /// incomplete: dev NDCG then counts relevant-but-unjudged products as misses and can reject exactly the change
+    /// under test (e.g. training on re-labeled mined positives).</summary>
+    public ModelSelection Selection { get; set; } = ModelSelection.Best;
     /// <summary>Seed of everything random (instances, augmentation, shuffles, dropout, dev sample).</summary>
     public int Seed { get; set; } = 13;
     /// <summary>Torch intra-op threads; 0 keeps libtorch's default.</summary>
@@ -158,4 +164,13 @@ public sealed class TrainOptions
         LossParameters.Name = LossName;
         return LossParameters;
     }
+}
+
+/// <summary>How <see cref="SiameseTrainer"/> picks the weights it saves as the final model.</summary>
+public enum ModelSelection
+{
+    /// <summary>The dev evaluation with the highest NDCG@10 (the step-0 weights included).</summary>
+    Best,
+    /// <summary>The weights after the final step.</summary>
+    Last,
 }

@@ -69,6 +69,39 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void SelectionLastKeepsTheFinalWeightsEvenWhenDevGotWorse()
+    {
+        var dir = TrainerTestUtil.TempDir();
+        try
+        {
+            TrainResult Run(ModelSelection selection, string sub, double lr)
+            {
+                using var m = TrainModelFactory.Create("tiny", 3);
+                var o = TrainerTestUtil.Tiny(6);
+                o.EvalEvery = 3;
+                o.EncoderLearningRate = lr; // 1.0 is far too high: dev NDCG collapses, so the best evaluation is the start
+                o.HeadLearningRate = lr;
+                o.TemperatureLearningRate = lr;
+                o.Selection = selection;
+                return new SiameseTrainer(m, o).Train(TrainerTestUtil.Data(), Path.Combine(dir, sub));
+            }
+            // Learning rate 0: the saved weights are the starting weights (hash includes the run's config, so take it from a run).
+            string startHash = Run(ModelSelection.Last, "zero", 0).ModelHash!;
+            var best = Run(ModelSelection.Best, "best", 1.0);
+            var last = Run(ModelSelection.Last, "last", 1.0);
+            Assert.Equal(0, best.BestStep);            // measured: dev NDCG@10 only falls after step 0 at lr 1.0
+            Assert.Equal(0, best.KeptStep);
+            Assert.Equal(startHash, best.ModelHash);   // Best restored the starting weights
+            Assert.Equal(6, last.KeptStep);
+            Assert.Equal(best.Evaluations.Select(e => e.Ndcg10), last.Evaluations.Select(e => e.Ndcg10)); // same run otherwise
+            Assert.NotEqual(startHash, last.ModelHash);
+            using var loaded = MineRefine.Modeling.SiameseModel.Load(Path.Combine(dir, "last", "model"));
+            Assert.Equal(last.ModelHash, loaded.ComputeHash());
+        }
+        finally { TrainerTestUtil.Delete(dir); }
+    }
+
+    [Fact]
     public void LossWithoutTemperatureLogsNoTau()
     {
         var dir = TrainerTestUtil.TempDir();
