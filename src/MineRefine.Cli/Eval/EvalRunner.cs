@@ -78,7 +78,7 @@ public static class EvalRunner
         if (options.QrelsPath is not null)
         {
             var splitQueries = judgments.Select(j => j.QueryId).ToHashSet(StringComparer.Ordinal);
-            judgments = SelectQrels(dataset, judgments, options.QrelsPath, out int droppedQueries);
+            judgments = SelectQrels(dataset, splitQueries, options.QrelsPath, out int droppedQueries);
             int ungraded = splitQueries.Except(judgments.Select(j => j.QueryId)).Count();
             manifest.Notes["split_queries_without_qrels"] = ungraded;
             if (ungraded > 0)
@@ -149,7 +149,6 @@ public static class EvalRunner
             manifest.Notes["queries"] = result.Queries;
             manifest.Notes["skipped"] = result.Skipped;
             manifest.Notes["judgments"] = judgments.Count;
-            if (options.QrelsPath is not null) manifest.Notes["graded_against"] = options.QrelsPath;
             manifest.Notes["products"] = dataset.Products.Count;
             outputs.Add(manifest.WriteTo(options.OutDir));
             return new EvalRunOutcome(result, outputs);
@@ -160,14 +159,13 @@ public static class EvalRunner
         }
     }
 
-    /// <summary>The judgments of <paramref name="qrelsPath"/> for the queries of <paramref name="splitJudgments"/>
-    /// (the split is decided by the data set's own judgments, so it is the same split the trainers used).
+    /// <summary>The judgments of <paramref name="qrelsPath"/> for the <paramref name="splitQueries"/> (the split is
+    /// decided by the data set's own judgments, so it is the same split the trainers used).
     /// <paramref name="outsideSplit"/> counts the file's other queries (left out on purpose, and recorded). A query of
     /// the file that the data set does not know is an error.</summary>
-    public static IReadOnlyList<Judgment> SelectQrels(Dataset dataset, IReadOnlyList<Judgment> splitJudgments, string qrelsPath,
+    public static IReadOnlyList<Judgment> SelectQrels(Dataset dataset, IReadOnlySet<string> splitQueries, string qrelsPath,
         out int outsideSplit)
     {
-        var wanted = splitJudgments.Select(j => j.QueryId).ToHashSet(StringComparer.Ordinal);
         var all = MineRefine.Data.Import.JsonlFormat.ReadJudgments(File.Exists(qrelsPath) ? qrelsPath : qrelsPath + ".gz");
         var outside = new HashSet<string>(StringComparer.Ordinal);
         var selected = new List<Judgment>();
@@ -175,7 +173,7 @@ public static class EvalRunner
         {
             if (dataset.FindQuery(j.QueryId) is null)
                 throw new ArgumentException($"--qrels {qrelsPath}: query id '{j.QueryId}' is not in the data set's query list.");
-            if (wanted.Contains(j.QueryId)) selected.Add(j);
+            if (splitQueries.Contains(j.QueryId)) selected.Add(j);
             else outside.Add(j.QueryId);
         }
         outsideSplit = outside.Count;
