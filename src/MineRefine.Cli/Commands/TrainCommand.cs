@@ -85,6 +85,10 @@ public sealed class TrainSettings : DataSettings
     [CommandOption("--max-item-len <N>")] [Description("Max item tokens.")] public int? MaxItemLen { get; set; }
     /// <summary>See <see cref="TrainOptions.SharedRandomNegatives"/>.</summary>
     [CommandOption("--random-negatives <N>")] [Description("Random catalog items per step shared by the batch as extra grade-0 items (0 = off).")] public int? RandomNegatives { get; set; }
+    /// <summary>See <see cref="InstanceOptions.LexicalNegatives"/>.</summary>
+    [CommandOption("--lexical-negatives <N>")] [Description("Unjudged items from the query's BM25 top list added to each instance as assumed grade 0 (0 = off).")] public int? LexicalNegatives { get; set; }
+    /// <summary>See <see cref="InstanceOptions.LexicalNegativeDepth"/>.</summary>
+    [CommandOption("--lexical-depth <N>")] [Description("BM25 ranks the lexical negatives are drawn from (default 30).")] public int? LexicalDepth { get; set; }
     /// <summary>No augmentation.</summary>
     [CommandOption("--no-augment")] [Description("Disable additive spelling augmentation.")] public bool NoAugment { get; set; }
     /// <summary>Eval every.</summary>
@@ -137,6 +141,8 @@ public sealed class TrainSettings : DataSettings
         }
         o.SpellingAugmentation = !NoAugment;
         if (RandomNegatives is { } rn) o.SharedRandomNegatives = rn;
+        if (LexicalNegatives is { } ln) o.Instances.LexicalNegatives = ln;
+        if (LexicalDepth is { } ld) o.Instances.LexicalNegativeDepth = ld;
         if (EvalEvery is { } ee) o.EvalEvery = ee;
         if (DevCatalog is { } dc) o.DevCatalogSize = dc;
         if (DevQueries is { } dq) o.MaxDevQueries = dq;
@@ -224,6 +230,8 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         var table = new Table().AddColumns("", "value");
         table.AddRow("instances (+ augmented)", $"{result.Instances:N0} (+{result.AugmentedInstances:N0})");
         table.AddRow("unlabeled fill (queries / items)", $"{result.QueriesWithUnlabeledFill:N0} / {result.UnlabeledFillItems:N0}");
+        if (result.LexicalNegatives > 0 || options.Instances.LexicalNegatives > 0)
+            table.AddRow("lexical negatives (queries / items / short)", $"{result.QueriesWithLexicalNegatives:N0} / {result.LexicalNegatives:N0} / {result.QueriesShortOfLexicalNegatives:N0}");
         table.AddRow("skipped queries (no positive / no text)", $"{result.SkippedNoPositive:N0} / {result.SkippedNoText:N0}");
         table.AddRow("steps (done / schedule)", $"{result.StepsDone:N0} / {result.TotalSteps:N0}" + (result.ResumedFromStep > 0 ? $" (resumed at {result.ResumedFromStep})" : ""));
         table.AddRow("dev catalog / queries", $"{result.DevCatalogSize:N0} / {result.DevQueries:N0}");

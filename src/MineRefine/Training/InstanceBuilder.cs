@@ -33,6 +33,16 @@ public sealed class InstanceOptions
     public int MaxInstancesPerQuery { get; set; } = 16;
     /// <summary>Slot sharing among grades. Default <see cref="GradeStratification.Balanced"/>.</summary>
     public GradeStratification Stratification { get; set; } = GradeStratification.Balanced;
+    /// <summary>Lexically hard negatives per instance [choice]: unjudged catalog items drawn at random from the query's
+    /// lexical (BM25) top <see cref="LexicalNegativeDepth"/> — items judged for the query are never drawn — and added
+    /// <b>on top of</b> the N items, flagged unlabeled and treated as grade 0 (the DPR recipe of BM25 hard negatives).
+    /// Unlike random fill they look like the query, so the loss has to learn which near-matches the judges did not
+    /// grade relevant; the price is false negatives (an unjudged near-match may well be relevant). Needs a candidate
+    /// source (<c>lexicalCandidates</c> of <see cref="InstanceBuilder.Build"/>). 0 = off. Default 0.</summary>
+    public int LexicalNegatives { get; set; }
+    /// <summary>Ranks of the lexical result list the <see cref="LexicalNegatives"/> are drawn from (uniformly, judged
+    /// items skipped). Default 30.</summary>
+    public int LexicalNegativeDepth { get; set; } = 30;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad option.</summary>
     public void Validate()
@@ -45,6 +55,10 @@ public sealed class InstanceOptions
             throw new ArgumentException($"UnlabeledFillCount must be in [0, ItemsPerInstance − 1] (got {UnlabeledFillCount}); the default is 2.");
         if (MaxInstancesPerQuery < 1)
             throw new ArgumentException($"MaxInstancesPerQuery must be ≥ 1 (got {MaxInstancesPerQuery}).");
+        if (LexicalNegatives < 0 || LexicalNegatives > 64)
+            throw new ArgumentException($"LexicalNegatives must be in [0, 64] (got {LexicalNegatives}); 0 turns them off.");
+        if (LexicalNegatives > 0 && LexicalNegativeDepth < LexicalNegatives)
+            throw new ArgumentException($"LexicalNegativeDepth ({LexicalNegativeDepth}) must be ≥ LexicalNegatives ({LexicalNegatives}): the negatives are drawn from that many lexical results.");
     }
 }
 
@@ -69,6 +83,12 @@ public sealed class InstanceBuildSummary
     public int QueriesWithUnlabeledFill { get; set; }
     /// <summary>Unlabeled fill items added over all instances.</summary>
     public int UnlabeledItemsAdded { get; set; }
+    /// <summary>Lexical hard negatives (<see cref="InstanceOptions.LexicalNegatives"/>) added over all instances.</summary>
+    public int LexicalNegativesAdded { get; set; }
+    /// <summary>Queries that received at least one lexical hard negative.</summary>
+    public int QueriesWithLexicalNegatives { get; set; }
+    /// <summary>Queries whose lexical top list held fewer unjudged items than asked for (they got what there was).</summary>
+    public int QueriesShortOfLexicalNegatives { get; set; }
     /// <summary>Instances with no grade-0 item at all (no judged negative and no fill possible or wanted).</summary>
     public int InstancesWithoutNegative { get; set; }
     /// <summary>Judged items of the used queries.</summary>
@@ -82,6 +102,7 @@ public sealed class InstanceBuildSummary
     public override string ToString() =>
         $"queries {QueriesSeen} (used {QueriesUsed}, no positive {SkippedNoPositive}, no text {SkippedNoText}), instances {Instances}, " +
         $"judged items used {JudgedItemsUsed}/{JudgedItems}, fill: {QueriesWithUnlabeledFill} queries / {UnlabeledItemsAdded} items, " +
+        (LexicalNegativesAdded > 0 ? $"lexical negatives: {QueriesWithLexicalNegatives} queries / {LexicalNegativesAdded} items ({QueriesShortOfLexicalNegatives} queries short), " : "") +
         $"instances without negative {InstancesWithoutNegative}, duplicates {DuplicateJudgments}, slots per grade 2/1/0 = {ItemsPerGrade[2]}/{ItemsPerGrade[1]}/{ItemsPerGrade[0]}";
 }
 
@@ -91,7 +112,7 @@ public sealed class InstanceBuildSummary
 /// queries without a judged grade-0 item get random catalog items (flagged unlabeled, grade 0); queries without a
 /// positive are skipped and counted. Deterministic per seed: each query draws from its own generator seeded from
 /// (seed, query id), so results do not depend on the order of the queries. Queries are emitted in order of first
-/// appearance in the judgments.
+/// appearance in the judgments. Optionally adds lexically hard negatives (<see cref="InstanceOptions.LexicalNegatives"/>).
 /// </summary>
 public static class InstanceBuilder
 {
@@ -101,18 +122,23 @@ public static class InstanceBuilder
     /// <param name="catalogProductIds">All catalog product ids (source of unlabeled fill items).</param>
     /// <param name="seed">Seed.</param>
     /// <param name="options">Options (validated).</param>
+    /// <param name="lexicalCandidates">Query id → the query's lexical result list, best first (product ids); required
+    /// when <see cref="InstanceOptions.LexicalNegatives"/> &gt; 0, called once per used query.</param>
     public static (IReadOnlyList<TrainingInstance> Instances, InstanceBuildSummary Summary) Build(
         IReadOnlyList<Judgment> judgments,
         IReadOnlyDictionary<string, string> queryText,
         IReadOnlyList<string> catalogProductIds,
         int seed,
-        InstanceOptions? options = null)
+        InstanceOptions? options = null,
+        Func<string, IReadOnlyList<string>>? lexicalCandidates = null)
     {
         ArgumentNullException.ThrowIfNull(judgments);
         ArgumentNullException.ThrowIfNull(queryText);
         ArgumentNullException.ThrowIfNull(catalogProductIds);
         options ??= new InstanceOptions();
         options.Validate();
+        if (options.LexicalNegatives > 0 && lexicalCandidates is null)
+            throw new ArgumentException("LexicalNegatives > 0 needs a lexical candidate source (lexicalCandidates).", nameof(lexicalCandidates));
         var summary = new InstanceBuildSummary();
 
         // Group per query, keeping first-appearance order; last judgment of a repeated pair wins.
@@ -151,7 +177,12 @@ public static class InstanceBuilder
             }
             var rng = new SerializableRandom(seed, qid);
             foreach (var p in pools) { p.Sort(StringComparer.Ordinal); rng.Shuffle(p); } // independent of input order
-            var built = BuildForQuery(qid, text, items, pools, catalogProductIds, options, rng, summary);
+            var lexical = options.LexicalNegatives > 0
+                ? LexicalPool(lexicalCandidates!(qid), items, options.LexicalNegativeDepth)
+                : null;
+            if (lexical is not null && lexical.Count < options.LexicalNegatives) summary.QueriesShortOfLexicalNegatives++;
+            var built = BuildForQuery(qid, text, items, pools, catalogProductIds, lexical, options, rng, summary);
+            if (lexical is { Count: > 0 }) summary.QueriesWithLexicalNegatives++;
             summary.QueriesUsed++;
             summary.JudgedItems += items.Count;
             summary.JudgedItemsUsed += built.SelectMany(b => b.ProductIds.Where((_, k) => !b.Unlabeled[k])).Distinct(StringComparer.Ordinal).Count();
@@ -163,7 +194,8 @@ public static class InstanceBuilder
     }
 
     private static List<TrainingInstance> BuildForQuery(string qid, string text, Dictionary<string, int> grades,
-        List<string>[] pools, IReadOnlyList<string> catalog, InstanceOptions o, SerializableRandom rng, InstanceBuildSummary summary)
+        List<string>[] pools, IReadOnlyList<string> catalog, List<string>? lexical, InstanceOptions o, SerializableRandom rng,
+        InstanceBuildSummary summary)
     {
         int n = o.ItemsPerInstance;
         bool needFill = pools[0].Count == 0 && o.UnlabeledFillCount > 0;
@@ -190,6 +222,21 @@ public static class InstanceBuilder
             var fill = fillCount > 0 ? SampleFill(catalog, grades, fillCount, rng) : new List<string>();
             foreach (var pid in fill) { ids.Add(pid); gs.Add(0); unl.Add(true); }
             summary.UnlabeledItemsAdded += fill.Count;
+            if (lexical is { Count: > 0 })
+            {
+                // A random subset of the pool (partial Fisher–Yates on a copy), skipping any random fill item.
+                var pool = new List<string>(lexical);
+                int want = o.LexicalNegatives, got = 0;
+                for (int i = 0; i < pool.Count && got < want; i++)
+                {
+                    int j = i + rng.Next(pool.Count - i);
+                    (pool[i], pool[j]) = (pool[j], pool[i]);
+                    if (fill.Contains(pool[i], StringComparer.Ordinal)) continue;
+                    ids.Add(pool[i]); gs.Add(0); unl.Add(true);
+                    got++;
+                }
+                summary.LexicalNegativesAdded += got;
+            }
             // Shuffle the item order so no position carries the grade.
             var perm = Enumerable.Range(0, ids.Count).ToList();
             rng.Shuffle(perm);
@@ -247,6 +294,16 @@ public static class InstanceBuilder
             }
         }
         return alloc;
+    }
+
+    /// <summary>The first <paramref name="depth"/> lexical results that are not judged for the query (distinct).</summary>
+    private static List<string> LexicalPool(IReadOnlyList<string> ranked, Dictionary<string, int> judged, int depth)
+    {
+        var pool = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int r = 0; r < ranked.Count && r < depth; r++)
+            if (!judged.ContainsKey(ranked[r]) && seen.Add(ranked[r])) pool.Add(ranked[r]);
+        return pool;
     }
 
     private static List<string> SampleFill(IReadOnlyList<string> catalog, Dictionary<string, int> judged, int count, SerializableRandom rng)

@@ -5,6 +5,7 @@ using MineRefine.Data;
 using MineRefine.Evaluation;
 using MineRefine.Losses;
 using MineRefine.Modeling;
+using MineRefine.Retrieval;
 using MineRefine.Retrieval.Dense;
 using MineRefine.Text.Augmentation;
 using MineRefine.Text.Tokenization;
@@ -39,6 +40,12 @@ public sealed class TrainResult
     public int QueriesWithUnlabeledFill { get; set; }
     /// <summary>Unlabeled fill items over all instances.</summary>
     public int UnlabeledFillItems { get; set; }
+    /// <summary>Lexical hard negatives added (<see cref="InstanceOptions.LexicalNegatives"/>) over all instances.</summary>
+    public int LexicalNegatives { get; set; }
+    /// <summary>Queries that received lexical hard negatives.</summary>
+    public int QueriesWithLexicalNegatives { get; set; }
+    /// <summary>Queries whose lexical top list had fewer unjudged items than asked for.</summary>
+    public int QueriesShortOfLexicalNegatives { get; set; }
     /// <summary>Queries skipped: no positive item.</summary>
     public int SkippedNoPositive { get; set; }
     /// <summary>Queries skipped: no text.</summary>
@@ -132,6 +139,24 @@ public sealed class SiameseTrainer
         return (union, added, dup, other);
     }
 
+    /// <summary>BM25 top <see cref="InstanceOptions.LexicalNegativeDepth"/> product ids of every training
+    /// query over the whole catalog (a temporary index, deleted afterwards), for the lexical hard negatives.</summary>
+    private Dictionary<string, IReadOnlyList<string>> LexicalCandidates(Dataset dataset, IReadOnlyList<Judgment> train,
+        IReadOnlyDictionary<string, string> queryText, IAnsiConsole? console)
+    {
+        var judgedPerQuery = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var j in train) judgedPerQuery[j.QueryId] = judgedPerQuery.GetValueOrDefault(j.QueryId) + 1;
+        var ids = judgedPerQuery.Keys.Where(q => queryText.TryGetValue(q, out var t) && !string.IsNullOrWhiteSpace(t)).ToList();
+        int k = _o.Instances.LexicalNegativeDepth;
+        var clock = Stopwatch.StartNew();
+        using var bm25 = new Bm25Retriever(dataset.Products, new Bm25Options { Threads = Math.Max(1, _o.Threads > 0 ? _o.Threads : Environment.ProcessorCount) });
+        var hits = bm25.SearchBatch(ids.Select(q => queryText[q]).ToList(), k);
+        var map = new Dictionary<string, IReadOnlyList<string>>(ids.Count, StringComparer.Ordinal);
+        for (int i = 0; i < ids.Count; i++) map[ids[i]] = hits[i].Select(h => h.ProductId).ToArray();
+        console?.MarkupLine($"lexical hard negatives: BM25 top {k} of {ids.Count:N0} training queries over {dataset.Products.Count:N0} products in {clock.Elapsed.TotalSeconds:F1} s");
+        return map;
+    }
+
     /// <summary>Runs (or resumes) training and writes the outputs into <paramref name="outDir"/>.</summary>
     /// <param name="data">Catalog, train and dev judgments.</param>
     /// <param name="outDir">Output folder.</param>
@@ -156,7 +181,9 @@ public sealed class SiameseTrainer
         var queryText = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var q in data.Dataset.Queries) queryText[q.Id] = q.Text;
         var catalogIds = data.Dataset.Products.Select(p => p.Id).ToList();
-        var (originals, summary) = InstanceBuilder.Build(train, queryText, catalogIds, _o.Seed, _o.Instances);
+        var lexical = _o.Instances.LexicalNegatives > 0 ? LexicalCandidates(data.Dataset, train, queryText, console) : null;
+        var (originals, summary) = InstanceBuilder.Build(train, queryText, catalogIds, _o.Seed, _o.Instances,
+            lexical is null ? null : qid => lexical.TryGetValue(qid, out var l) ? l : Array.Empty<string>());
         var positives = new HashSet<(string, string)>();
         foreach (var j in train) if (j.Grade > 0) positives.Add((j.QueryId, j.ProductId));
         var instances = new List<TrainingInstance>(originals);
@@ -171,6 +198,9 @@ public sealed class SiameseTrainer
         result.AugmentedInstances = instances.Count - originals.Count;
         result.QueriesWithUnlabeledFill = summary.QueriesWithUnlabeledFill;
         result.UnlabeledFillItems = summary.UnlabeledItemsAdded;
+        result.LexicalNegatives = summary.LexicalNegativesAdded;
+        result.QueriesWithLexicalNegatives = summary.QueriesWithLexicalNegatives;
+        result.QueriesShortOfLexicalNegatives = summary.QueriesShortOfLexicalNegatives;
         result.SkippedNoPositive = summary.SkippedNoPositive;
         result.SkippedNoText = summary.SkippedNoText;
         if (instances.Count == 0) throw new ArgumentException($"No training instances could be built ({summary}); the training judgments need queries with at least one grade-1/2 item and a query text.");

@@ -9,9 +9,10 @@ namespace MineRefine.Training;
 /// <param name="QueryText">Query text fed to the encoder.</param>
 /// <param name="ProductIds">Item product ids, no duplicates.</param>
 /// <param name="Grades">Grade of each item (same length as <paramref name="ProductIds"/>).</param>
-/// <param name="Unlabeled">Per item: true when it is a random catalog fill item (treated as grade 0).</param>
+/// <param name="Unlabeled">Per item: true when it is an unjudged catalog item — random fill or a lexical hard negative
+/// (<see cref="InstanceOptions.LexicalNegatives"/>) — treated as grade 0.</param>
 /// <param name="IsAugmented">True for an additive spelling-augmentation copy.</param>
-/// <param name="HasUnlabeledFill">True when at least one item is an unlabeled fill item.</param>
+/// <param name="HasUnlabeledFill">True when at least one item is a random (unlabeled) fill item.</param>
 /// <param name="SourceQueryId">Id of the original query (equals <paramref name="QueryId"/> for originals).</param>
 public sealed record TrainingInstance(
     string QueryId,

@@ -178,6 +178,34 @@ public sealed class TrainerTests
         finally { TrainerTestUtil.Delete(a); TrainerTestUtil.Delete(b); }
     }
 
+    [Fact]
+    public void LexicalNegativesAreRetrievedAddedAndCounted()
+    {
+        string a = TrainerTestUtil.TempDir(), b = TrainerTestUtil.TempDir();
+        try
+        {
+            var o = TrainerTestUtil.Tiny(2);
+            o.SharedRandomNegatives = 0;
+            TrainResult ra, rb;
+            using (var m = TrainModelFactory.Create("tiny", 3)) ra = new SiameseTrainer(m, o).Train(TrainerTestUtil.Data(), a);
+            var on = TrainerTestUtil.Tiny(2);
+            on.SharedRandomNegatives = 0;
+            on.Instances.LexicalNegatives = 3;
+            on.Instances.LexicalNegativeDepth = 20;
+            using (var m = TrainModelFactory.Create("tiny", 3)) rb = new SiameseTrainer(m, on).Train(TrainerTestUtil.Data(), b);
+            Assert.Equal(0, ra.LexicalNegatives);
+            // The sample's queries share words with many products, so (almost) every query gets all three.
+            Assert.Equal(rb.Instances, ra.Instances);
+            Assert.True(rb.QueriesWithLexicalNegatives > rb.Instances * 9 / 10, $"{rb.QueriesWithLexicalNegatives} of {rb.Instances} queries");
+            Assert.InRange(rb.LexicalNegatives, 3 * (rb.QueriesWithLexicalNegatives - rb.QueriesShortOfLexicalNegatives) + rb.QueriesShortOfLexicalNegatives,
+                3 * rb.QueriesWithLexicalNegatives);
+            // Same model, same first batch, same judged items: extra grade-0 items in the denominator raise the SupCon loss.
+            var la = Losses(a); var lb = Losses(b);
+            Assert.True(lb[0].Item2 > la[0].Item2, $"first-step loss {la[0].Item2} without vs {lb[0].Item2} with lexical negatives");
+        }
+        finally { TrainerTestUtil.Delete(a); TrainerTestUtil.Delete(b); }
+    }
+
     internal static List<(long, double)> Losses(string dir) =>
         MetricsLog.ReadAll(Path.Combine(dir, "metrics.jsonl"))
             .Where(l => l.TryGetProperty("loss/total", out _))

@@ -160,4 +160,56 @@ public class InstanceBuilderTests
         var ex = Assert.Throws<ArgumentException>(() => InstanceBuilder.Build(J("q", ("p", 2)), Texts("q"), Catalog, 0, new InstanceOptions { ItemsPerInstance = 1 }));
         Assert.Contains("ItemsPerInstance", ex.Message);
     }
+
+    [Fact]
+    public void LexicalNegativesComeFromTheTopListSkipJudgedItemsAndAreAddedOnTop()
+    {
+        // q1: judged p0 (2), p1 (1), p2 (0); its lexical list puts judged items first, then p10..p19, then p50.
+        var judgments = J("q1", ("p0", 2), ("p1", 1), ("p2", 0)).Concat(J("q2", ("p3", 2))).ToList();
+        var lists = new Dictionary<string, IReadOnlyList<string>>
+        {
+            ["q1"] = new[] { "p0", "p1", "p2" }.Concat(Enumerable.Range(10, 10).Select(i => $"p{i}")).Append("p50").ToArray(),
+            ["q2"] = new[] { "p3", "p60" }, // only one unjudged candidate
+        };
+        var o = new InstanceOptions { LexicalNegatives = 3, LexicalNegativeDepth = 13, UnlabeledFillCount = 0 };
+        var (inst, s) = InstanceBuilder.Build(judgments, Texts("q1", "q2"), Catalog, 5, o, q => lists[q]);
+        var q1 = inst.Single(i => i.QueryId == "q1");
+        Assert.Equal(6, q1.Count); // 3 judged + 3 lexical, on top of the judged slots
+        var lexical = Enumerable.Range(0, q1.Count).Where(i => q1.Unlabeled[i]).Select(i => q1.ProductIds[i]).ToList();
+        Assert.Equal(3, lexical.Count);
+        Assert.All(lexical, p => Assert.Contains(p, lists["q1"].Take(13).Skip(3))); // within depth 13, never judged, never p50
+        Assert.All(Enumerable.Range(0, q1.Count).Where(i => q1.Unlabeled[i]), i => Assert.Equal(0, q1.Grades[i]));
+        Assert.False(q1.HasUnlabeledFill); // HasUnlabeledFill is about random fill only
+        var q2 = inst.Single(i => i.QueryId == "q2");
+        Assert.Equal(new[] { "p3", "p60" }, q2.ProductIds.OrderBy(p => p));
+        Assert.Equal(4, s.LexicalNegativesAdded);
+        Assert.Equal(2, s.QueriesWithLexicalNegatives);
+        Assert.Equal(1, s.QueriesShortOfLexicalNegatives);
+        Assert.Contains("lexical negatives: 2 queries / 4 items (1 queries short)", s.ToString());
+
+        // Deterministic per seed; another seed draws another subset of the 10 candidates.
+        var (again, _) = InstanceBuilder.Build(judgments, Texts("q1", "q2"), Catalog, 5, o, q => lists[q]);
+        Assert.Equal(q1.ProductIds, again.Single(i => i.QueryId == "q1").ProductIds);
+        var draws = Enumerable.Range(0, 20).Select(seed => string.Join(",", InstanceBuilder.Build(judgments, Texts("q1", "q2"), Catalog, seed, o, q => lists[q])
+            .Instances[0].ProductIds.Where(p => !judgments.Any(j => j.ProductId == p)).OrderBy(p => p))).Distinct().Count();
+        Assert.True(draws > 1, "the lexical negatives never changed with the seed");
+
+        // Off by default: the same call without the option matches the plain build.
+        var (plain, _) = InstanceBuilder.Build(judgments, Texts("q1", "q2"), Catalog, 5, new InstanceOptions { UnlabeledFillCount = 0 });
+        Assert.Equal(plain.Select(i => i.ProductIds), InstanceBuilder.Build(judgments, Texts("q1", "q2"), Catalog, 5,
+            new InstanceOptions { UnlabeledFillCount = 0 }, q => lists[q]).Instances.Select(i => i.ProductIds));
+    }
+
+    [Fact]
+    public void LexicalNegativesNeedACandidateSourceAndValidOptions()
+    {
+        var judgments = J("q1", ("p0", 2));
+        var e = Assert.Throws<ArgumentException>(() =>
+            InstanceBuilder.Build(judgments, Texts("q1"), Catalog, 1, new InstanceOptions { LexicalNegatives = 2 }));
+        Assert.Contains("lexicalCandidates", e.Message);
+        Assert.Contains("LexicalNegativeDepth", Assert.Throws<ArgumentException>(() =>
+            new InstanceOptions { LexicalNegatives = 5, LexicalNegativeDepth = 3 }.Validate()).Message);
+        Assert.Contains("LexicalNegatives", Assert.Throws<ArgumentException>(() =>
+            new InstanceOptions { LexicalNegatives = -1 }.Validate()).Message);
+    }
 }
