@@ -12,12 +12,13 @@ public sealed class CompareSettings : CommandSettings
 {
     /// <summary>Baseline run.</summary>
     [CommandArgument(0, "<A>")]
-    [Description("Baseline run: an eval output folder (holding per_query.csv) or a per_query.csv file.")]
+    [Description("Baseline run: an eval output folder (holding per_query.csv) or a per_query.csv file. Several runs of one system " +
+                 "(e.g. seeds) joined with ',' are averaged per query before the comparison.")]
     public string A { get; set; } = "";
 
     /// <summary>Candidate run.</summary>
     [CommandArgument(1, "<B>")]
-    [Description("Candidate run, evaluated on the same queries: an eval output folder or a per_query.csv file.")]
+    [Description("Candidate run, evaluated on the same queries: an eval output folder or a per_query.csv file (or several joined with ',').")]
     public string B { get; set; } = "";
 
     /// <summary>Metrics to compare.</summary>
@@ -60,12 +61,20 @@ public sealed class CompareSettings : CommandSettings
     public static string PerQueryPath(string run) =>
         Directory.Exists(run) ? Path.Combine(run, EvaluationResult.PerQueryFile) : run;
 
+    /// <summary>The runs of an argument: one run, or several joined with ','.</summary>
+    public static IReadOnlyList<string> Runs(string argument) =>
+        argument.Split(',', StringSplitOptions.TrimEntries);
+
+    /// <summary>Reads the runs of an argument and averages them per query (<see cref="PerQueryTable.Mean"/>).</summary>
+    public static PerQueryTable Read(string argument) =>
+        PerQueryTable.Mean(Runs(argument).Select(r => PerQueryFile.Read(PerQueryPath(r))).ToList());
+
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
         try
         {
-            foreach (var (name, run) in new[] { ("A", A), ("B", B) })
+            foreach (var (name, run) in new[] { ("A", A), ("B", B) }.SelectMany(x => Runs(x.Item2 ?? "").Select(r => (x.Item1, r))))
             {
                 if (string.IsNullOrWhiteSpace(run))
                     throw new ArgumentException($"{name}: give an eval output folder or a per_query.csv file.");
@@ -97,8 +106,8 @@ public sealed class CompareCommand(CliEnvironment env) : Command<CompareSettings
     public override int Execute(CommandContext context, CompareSettings settings, CancellationToken cancellationToken)
     {
         var human = settings.Json ? env.Error : env.Console;
-        var a = PerQueryFile.Read(CompareSettings.PerQueryPath(settings.A));
-        var b = PerQueryFile.Read(CompareSettings.PerQueryPath(settings.B));
+        var a = CompareSettings.Read(settings.A);
+        var b = CompareSettings.Read(settings.B);
         var result = RunComparison.Compare(a, b, settings.Metric.Select(m => m.Trim()).ToList(), settings.Options());
         human.Write(ComparisonTable.Render(result));
         if (settings.Out is { } outFile)

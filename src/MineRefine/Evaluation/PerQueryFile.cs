@@ -34,6 +34,56 @@ public sealed class PerQueryTable
     /// <summary>The rows in file order.</summary>
     public IReadOnlyList<PerQueryRow> Rows { get; }
 
+    /// <summary>The per-query mean of several runs of the same system (e.g. training seeds), for a paired comparison
+    /// that pools seeds: every run must list the same query ids with the same skipped flags (an error names the file,
+    /// the line and the query otherwise) and have every metric column of the first run; a cell is the mean of the
+    /// runs' cells, empty when any run's cell is empty. Row order and lines are the first run's.</summary>
+    /// <param name="runs">One or more tables; a single table is returned as is.</param>
+    public static PerQueryTable Mean(IReadOnlyList<PerQueryTable> runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        if (runs.Count == 0) throw new ArgumentException("Mean needs at least one per-query table.", nameof(runs));
+        if (runs.Count == 1) return runs[0];
+        var first = runs[0];
+        var index = runs.Select(t => first.MetricKeys.Select(t.MetricIndex).ToArray()).ToArray();
+        foreach (var t in runs.Skip(1))
+        {
+            foreach (var r in t.Rows)
+            {
+                var f = first.Find(r.QueryId)
+                    ?? throw new DataFormatException(t.File, r.Line, "query_id",
+                        $"query '{r.QueryId}' is not in '{first.File}'; runs pooled with ',' must be evaluated on the same queries");
+                if (f.Skipped != r.Skipped)
+                    throw new DataFormatException(t.File, r.Line, "skipped",
+                        $"query '{r.QueryId}' is skipped={r.Skipped.ToString().ToLowerInvariant()} here but skipped={f.Skipped.ToString().ToLowerInvariant()} in '{first.File}' (line {f.Line}); were the runs evaluated on the same judgments?");
+            }
+            if (t.Rows.Count != first.Rows.Count)
+            {
+                var missing = first.Rows.First(r => t.Find(r.QueryId) is null);
+                throw new DataFormatException(first.File, missing.Line, "query_id",
+                    $"query '{missing.QueryId}' is not in '{t.File}'; runs pooled with ',' must be evaluated on the same queries");
+            }
+        }
+        var rows = new List<PerQueryRow>(first.Rows.Count);
+        foreach (var r0 in first.Rows)
+        {
+            var values = new double?[first.MetricKeys.Count];
+            for (int m = 0; m < values.Length; m++)
+            {
+                double sum = 0;
+                bool defined = true;
+                for (int k = 0; k < runs.Count && defined; k++)
+                {
+                    var v = k == 0 ? r0.Values[m] : runs[k].Find(r0.QueryId)!.Values[index[k][m]];
+                    if (v is { } x) sum += x; else defined = false;
+                }
+                values[m] = defined ? sum / runs.Count : null;
+            }
+            rows.Add(r0 with { Values = values });
+        }
+        return new PerQueryTable($"mean of {runs.Count} runs ({string.Join(", ", runs.Select(t => t.File))})", first.MetricKeys, rows);
+    }
+
     /// <summary>The row of <paramref name="queryId"/>, or null.</summary>
     public PerQueryRow? Find(string queryId) => _byId.GetValueOrDefault(queryId);
 

@@ -63,6 +63,29 @@ public sealed class CompareCommandTests : IDisposable
     }
 
     [Fact]
+    public void Runs_joined_with_commas_are_averaged_per_query_before_pairing()
+    {
+        // B's two seeds differ from A by +0.02 and +0.06: the pooled difference is +0.04 on every query.
+        var a = Run("a", 20, 0);
+        var b1 = Run("b1", 20, 0.02);
+        var b2 = Run("b2", 20, 0.06);
+        var (code, stdout, err) = CliRunner.Run("compare", a, $"{b1},{b2}", "--metric", "ndcg@10", "--resamples", "500", "--json");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal(0.04, doc.RootElement.GetProperty("metrics")[0].GetProperty("result").GetProperty("mean_difference").GetDouble(), 9);
+        Assert.StartsWith("mean of 2 runs", doc.RootElement.GetProperty("b").GetString());
+        // A run with another query set cannot be pooled; the error names the file and the query.
+        var other = Run("other", 21, 0);
+        var (c2, _, e2) = CliRunner.Run("compare", a, $"{b1},{other}");
+        Assert.NotEqual(0, c2);
+        Assert.Contains("q20", e2);
+        Assert.Contains("other", e2);
+        var (c3, _, e3) = CliRunner.Run("compare", $"{a},", b1);
+        Assert.NotEqual(0, c3);
+        Assert.Contains("A: give an eval output folder", e3);
+    }
+
+    [Fact]
     public void Named_metrics_and_per_query_csv_paths_work_and_the_table_goes_to_stdout()
     {
         var a = Path.Combine(Run("a", 10, 0), "per_query.csv");

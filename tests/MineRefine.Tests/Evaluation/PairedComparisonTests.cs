@@ -188,6 +188,35 @@ public class PairedComparisonTests
     }
 
     [Fact]
+    public void Mean_averages_runs_per_query_and_rejects_mismatched_runs()
+    {
+        var r1 = Parse(Header + "q1,a,1,1,1,false,0.5,1,0.5\nq2,b,1,1,0,false,0.2,0,\nq3,c,1,0,0,true,,,\n", "r1.csv");
+        // Another column order and row order: matched by name and id.
+        var r2 = Parse("query_id,query_text,n_judged,n_relevant,n_exact,skipped,recall2@10,recall@100,ndcg@10\n" +
+                       "q2,b,1,1,0,false,,1,0.4\nq1,a,1,1,1,false,1,1,0.7\nq3,c,1,0,0,true,,,\n", "r2.csv");
+        var m = PerQueryTable.Mean([r1, r2]);
+        Assert.Equal(["q1", "q2", "q3"], m.Rows.Select(r => r.QueryId));
+        Assert.Equal(0.6, m.Find("q1")!.Values[m.MetricIndex("ndcg@10")]!.Value, 12);
+        Assert.Equal(0.75, m.Find("q1")!.Values[m.MetricIndex("recall2@10")]!.Value, 12);
+        Assert.Equal(0.3, m.Find("q2")!.Values[m.MetricIndex("ndcg@10")]!.Value, 12);
+        Assert.Equal(0.5, m.Find("q2")!.Values[m.MetricIndex("recall@100")]!.Value, 12);
+        Assert.Null(m.Find("q2")!.Values[m.MetricIndex("recall2@10")]);
+        Assert.True(m.Find("q3")!.Skipped);
+        Assert.Equal("mean of 2 runs (r1.csv, r2.csv)", m.File);
+        Assert.Same(r1, PerQueryTable.Mean([r1]));
+
+        var skippedDiffers = Parse(Header + "q1,a,1,1,1,false,0.5,1,0.5\nq2,b,1,1,0,true,,,\nq3,c,1,0,0,true,,,\n", "r3.csv");
+        var e = Assert.Throws<DataFormatException>(() => PerQueryTable.Mean([r1, skippedDiffers]));
+        Assert.Equal(("r3.csv", 3L, "skipped"), (e.FilePath, e.Line, e.Field));
+        var fewer = Parse(Header + "q1,a,1,1,1,false,0.5,1,0.5\nq3,c,1,0,0,true,,,\n", "r4.csv");
+        var f = Assert.Throws<DataFormatException>(() => PerQueryTable.Mean([r1, fewer]));
+        Assert.Equal(("r1.csv", 3L), (f.FilePath, f.Line));
+        Assert.Contains("query 'q2' is not in 'r4.csv'", f.Message);
+        var extra = Parse(Header + "q1,a,1,1,1,false,0.5,1,0.5\nq2,b,1,1,0,false,0.2,0,\nq3,c,1,0,0,true,,,\nq9,z,1,1,0,false,0.1,1,\n", "r5.csv");
+        Assert.Contains("query 'q9' is not in 'r1.csv'", Assert.Throws<DataFormatException>(() => PerQueryTable.Mean([r1, extra])).Message);
+    }
+
+    [Fact]
     public void Alignment_counts_queries_only_in_one_run_skipped_and_undefined()
     {
         var a = Parse(Header +
