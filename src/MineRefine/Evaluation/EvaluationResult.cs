@@ -56,12 +56,17 @@ public sealed class EvaluationResult
     }
 
     /// <summary>Writes the per-query CSV: <c>query_id,query_text,n_judged,n_relevant,n_exact,skipped,</c> then one
-    /// column per metric key (empty cell when undefined for the query). RFC 4180 quoting, invariant numbers.</summary>
+    /// column per metric key (empty cell when undefined for the query) and, when the system scored the judged pairs
+    /// (<see cref="Separation"/>), <c>margin,worst_margin</c> (the query's average and worst-case margin; empty
+    /// unless it has a grade-2 and a grade-0 judged item), so <c>compare</c> can test margins per query too.
+    /// RFC 4180 quoting, invariant numbers.</summary>
     public void WritePerQueryCsv(TextWriter w)
     {
         var keys = MetricKeys;
+        var margins = Separation?.QueryMargins;
         w.Write("query_id,query_text,n_judged,n_relevant,n_exact,skipped");
         foreach (var k in keys) { w.Write(','); w.Write(k); }
+        if (margins is not null) w.Write(",margin,worst_margin");
         w.Write('\n');
         foreach (var q in PerQuery)
         {
@@ -76,6 +81,12 @@ public sealed class EvaluationResult
                 w.Write(',');
                 if (q.Metrics.TryGetValue(k, out var v) && !double.IsNaN(v))
                     w.Write(v.ToString("0.######", CultureInfo.InvariantCulture));
+            }
+            if (margins is not null)
+            {
+                if (margins.TryGetValue(q.QueryId, out var qm))
+                    w.Write($",{qm.Average.ToString("0.######", CultureInfo.InvariantCulture)},{qm.WorstCase.ToString("0.######", CultureInfo.InvariantCulture)}");
+                else w.Write(",,");
             }
             w.Write('\n');
         }

@@ -34,6 +34,11 @@ public static class ScoreSeparation
                 perQuery[p.QueryId] = lists = (new List<double>(), new List<double>());
             (p.Grade == 2 ? lists.Exact : lists.Irrelevant).Add(p.Score);
         }
+        var queryMargins = new Dictionary<string, QueryMargin>(StringComparer.Ordinal);
+        foreach (var (qid, v) in perQuery)
+            if (v.Exact.Count > 0 && v.Irrelevant.Count > 0)
+                queryMargins[qid] = new QueryMargin(Margins.QueryAverageMargin(v.Exact, v.Irrelevant)!.Value,
+                    Margins.QueryWorstCaseMargin(v.Exact, v.Irrelevant)!.Value);
         var marginInputs = perQuery.Values
             .Where(v => v.Exact.Count > 0 && v.Irrelevant.Count > 0)
             .Select(v => ((IReadOnlyList<double>)v.Exact, (IReadOnlyList<double>)v.Irrelevant))
@@ -53,6 +58,7 @@ public static class ScoreSeparation
             AverageMargin = Margins.Average(marginInputs),
             WorstCaseMargin = Margins.WorstCase(marginInputs),
             MarginQueries = marginInputs.Count,
+            QueryMargins = queryMargins,
             Auc2Vs0 = RocAuc.Compute(byGrade[2], byGrade[0]),
             Auc1Vs0 = RocAuc.Compute(byGrade[1], byGrade[0]),
             Auc2Vs1 = RocAuc.Compute(byGrade[2], byGrade[1]),
@@ -62,6 +68,9 @@ public static class ScoreSeparation
         };
     }
 }
+
+/// <summary>The margins of one query (<see cref="Margins"/>): mean(grade 2) − mean(grade 0) and min(grade 2) − max(grade 0).</summary>
+public readonly record struct QueryMargin(double Average, double WorstCase);
 
 /// <summary>Count, mean and quantiles of the scores of one grade.</summary>
 public sealed record GradeStats(int Count, double? Mean, double? P10, double? P50, double? P90);
@@ -77,6 +86,9 @@ public sealed class SeparationResult
     [JsonPropertyName("worst_case_margin")] public double? WorstCaseMargin { get; init; }
     /// <summary>Queries with both grade 2 and grade 0 (the margins' E_q).</summary>
     [JsonPropertyName("margin_queries")] public int MarginQueries { get; init; }
+    /// <summary>Per query id, the margins of the queries with a grade-2 and a grade-0 judged item (the
+    /// <see cref="MarginQueries"/> queries); written to per_query.csv as <c>margin</c> and <c>worst_margin</c>.</summary>
+    [JsonIgnore] public IReadOnlyDictionary<string, QueryMargin> QueryMargins { get; init; } = new Dictionary<string, QueryMargin>();
     /// <summary>AUC grade 2 vs grade 0.</summary>
     [JsonPropertyName("auc_2_vs_0")] public double? Auc2Vs0 { get; init; }
     /// <summary>AUC grade 1 vs grade 0.</summary>

@@ -117,6 +117,12 @@ public class MetricTests
         Assert.Equal(0.2, s.AverageMargin!.Value, 12);
         Assert.Equal(0.1, s.WorstCaseMargin!.Value, 12);
         Assert.Equal(2, s.MarginQueries);
+        // Per query: a = mean{0.9,0.7} − mean{0.2,0.4} = 0.5, min 0.7 − max 0.4 = 0.3; b = −0.1 both; c has none.
+        Assert.Equal(["a", "b"], s.QueryMargins.Keys.Order());
+        Assert.Equal(0.5, s.QueryMargins["a"].Average, 12);
+        Assert.Equal(0.3, s.QueryMargins["a"].WorstCase, 12);
+        Assert.Equal(-0.1, s.QueryMargins["b"].Average, 12);
+        Assert.Equal(-0.1, s.QueryMargins["b"].WorstCase, 12);
         // 2 vs 0: pos {0.9,0.7,0.5} neg {0.2,0.4,0.6}: 0.9→3, 0.7→3, 0.5→2 → 8/9
         Assert.Equal(8.0 / 9, s.Auc2Vs0!.Value, 12);
         // 1 vs 0: pos {0.5,0.1} neg {0.2,0.4,0.6}: 0.5→2, 0.1→0 → 2/6

@@ -103,6 +103,13 @@ public class RetrievalEvaluatorTests
             Assert.StartsWith("q1,alpha,4,3,1,false,0.540586,", csv[1]);
             Assert.StartsWith("q2,beta,1,0,0,true,,", csv[2]);
             Assert.StartsWith("q3,\"gamma, \"\"x\"\"\",1,1,0,false,0,", csv[3]);
+            // Per-query margins (the fake scores pairs): q1 = 0.9 − 0.3 for both; q2, q3 lack grade 2 → empty.
+            Assert.EndsWith(",margin,worst_margin", csv[0]);
+            Assert.EndsWith(",0.6,0.6", csv[1]);
+            Assert.EndsWith(",,", csv[2]);
+            var table = PerQueryFile.Read(Path.Combine(dir, "per_query.csv"));
+            Assert.Equal(0.6, table.Find("q1")!.Values[table.MetricIndex("worst_margin")]!.Value, 6);
+            Assert.Null(table.Find("q3")!.Values[table.MetricIndex("margin")]);
             var run = File.ReadAllLines(Path.Combine(dir, "run.trec"));
             Assert.Equal("q1 Q0 p3 1 4 fake", run[0]);
             Assert.Equal(7, run.Length);
