@@ -41,7 +41,8 @@ public sealed class PairedComparisonResult
     [JsonPropertyName("mean_b")] public required double MeanB { get; init; }
     /// <summary>Mean of d_i = b_i − a_i (= mean B − mean A).</summary>
     [JsonPropertyName("mean_difference")] public required double MeanDifference { get; init; }
-    /// <summary>(mean B − mean A) / mean A; null when mean A is 0.</summary>
+    /// <summary>(mean B − mean A) / |mean A|, so its sign is the sign of the difference also for a metric that can be
+    /// negative (a worst-case margin); null when mean A is 0.</summary>
     [JsonPropertyName("relative_change")] public required double? RelativeChange { get; init; }
     /// <summary>Queries with d_i &gt; 1e-12 (B better).</summary>
     [JsonPropertyName("wins")] public required int Wins { get; init; }
@@ -63,7 +64,7 @@ public sealed class PairedComparisonResult
 /// tests follow Smucker, Allan &amp; Carterette (CIKM 2007) and Efron &amp; Tibshirani (1993).
 /// </summary>
 /// <remarks>
-/// <para>d_i = b_i − a_i; observed mean difference d̄ = (1/n)·Σ d_i = mean B − mean A; relative change d̄ / mean A
+/// <para>d_i = b_i − a_i; observed mean difference d̄ = (1/n)·Σ d_i = mean B − mean A; relative change d̄ / |mean A|
 /// (null when mean A = 0). Wins: d_i &gt; ε, losses: d_i &lt; −ε, ties: |d_i| ≤ ε, with ε = 1e-12.</para>
 /// <para><b>Paired bootstrap CI</b> (percentile): for r = 1…R draw n query indices uniformly with replacement
 /// (System.Random(seed)), d̄*_r = mean of d over the drawn indices; with α = 1 − confidence level the interval is
@@ -111,7 +112,7 @@ public static class PairedComparison
             MeanA = meanA,
             MeanB = meanB,
             MeanDifference = meanDiff,
-            RelativeChange = meanA == 0 ? null : (meanB - meanA) / meanA,
+            RelativeChange = meanA == 0 ? null : (meanB - meanA) / Math.Abs(meanA),
             Wins = wins,
             Losses = losses,
             Ties = ties,

@@ -25,6 +25,8 @@ public class PairedComparisonTests
         Assert.InRange(r.CiLow, -0.2, 0.5);
         Assert.InRange(r.CiHigh, -0.2, 0.5);
         Assert.Null(PairedComparison.Compare([0.0, 0.0], [0.1, 0.3], Fast).RelativeChange); // mean A = 0
+        // A negative baseline (worst-case margins): −0.2 → −0.3 is a 50 % drop, not a +50 % change.
+        Assert.Equal(-0.5, PairedComparison.Compare([-0.1, -0.3], [-0.2, -0.4], Fast).RelativeChange!.Value, 12);
     }
 
     [Fact]
