@@ -230,7 +230,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         var table = new Table().AddColumns("", "value");
         table.AddRow("instances (+ augmented)", $"{result.Instances:N0} (+{result.AugmentedInstances:N0})");
         table.AddRow("unlabeled fill (queries / items)", $"{result.QueriesWithUnlabeledFill:N0} / {result.UnlabeledFillItems:N0}");
-        if (result.LexicalNegatives > 0 || options.Instances.LexicalNegatives > 0)
+        if (options.Instances.LexicalNegatives > 0)
             table.AddRow("lexical negatives (queries / items / short)", $"{result.QueriesWithLexicalNegatives:N0} / {result.LexicalNegatives:N0} / {result.QueriesShortOfLexicalNegatives:N0}");
         table.AddRow("skipped queries (no positive / no text)", $"{result.SkippedNoPositive:N0} / {result.SkippedNoText:N0}");
         table.AddRow("steps (done / schedule)", $"{result.StepsDone:N0} / {result.TotalSteps:N0}" + (result.ResumedFromStep > 0 ? $" (resumed at {result.ResumedFromStep})" : ""));

@@ -34,15 +34,13 @@ public static class ScoreSeparation
                 perQuery[p.QueryId] = lists = (new List<double>(), new List<double>());
             (p.Grade == 2 ? lists.Exact : lists.Irrelevant).Add(p.Score);
         }
-        var queryMargins = new Dictionary<string, QueryMargin>(StringComparer.Ordinal);
-        foreach (var (qid, v) in perQuery)
-            if (v.Exact.Count > 0 && v.Irrelevant.Count > 0)
-                queryMargins[qid] = new QueryMargin(Margins.QueryAverageMargin(v.Exact, v.Irrelevant)!.Value,
-                    Margins.QueryWorstCaseMargin(v.Exact, v.Irrelevant)!.Value);
-        var marginInputs = perQuery.Values
-            .Where(v => v.Exact.Count > 0 && v.Irrelevant.Count > 0)
-            .Select(v => ((IReadOnlyList<double>)v.Exact, (IReadOnlyList<double>)v.Irrelevant))
+        var withBoth = perQuery.Where(kv => kv.Value.Exact.Count > 0 && kv.Value.Irrelevant.Count > 0).ToList();
+        var marginInputs = withBoth
+            .Select(kv => ((IReadOnlyList<double>)kv.Value.Exact, (IReadOnlyList<double>)kv.Value.Irrelevant))
             .ToList();
+        var queryMargins = withBoth.ToDictionary(kv => kv.Key, kv => new QueryMargin(
+            Margins.QueryAverageMargin(kv.Value.Exact, kv.Value.Irrelevant)!.Value,
+            Margins.QueryWorstCaseMargin(kv.Value.Exact, kv.Value.Irrelevant)!.Value), StringComparer.Ordinal);
         var stats = new GradeStats[3];
         for (int g = 0; g < 3; g++)
         {

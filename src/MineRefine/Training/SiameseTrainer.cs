@@ -149,7 +149,7 @@ public sealed class SiameseTrainer
         var ids = judgedPerQuery.Keys.Where(q => queryText.TryGetValue(q, out var t) && !string.IsNullOrWhiteSpace(t)).ToList();
         int k = _o.Instances.LexicalNegativeDepth;
         var clock = Stopwatch.StartNew();
-        using var bm25 = new Bm25Retriever(dataset.Products, new Bm25Options { Threads = Math.Max(1, _o.Threads > 0 ? _o.Threads : Environment.ProcessorCount) });
+        using var bm25 = new Bm25Retriever(dataset.Products, new Bm25Options { Threads = _o.Threads > 0 ? _o.Threads : Environment.ProcessorCount });
         var hits = bm25.SearchBatch(ids.Select(q => queryText[q]).ToList(), k);
         var map = new Dictionary<string, IReadOnlyList<string>>(ids.Count, StringComparer.Ordinal);
         for (int i = 0; i < ids.Count; i++) map[ids[i]] = hits[i].Select(h => h.ProductId).ToArray();
