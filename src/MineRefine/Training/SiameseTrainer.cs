@@ -144,9 +144,8 @@ public sealed class SiameseTrainer
     private Dictionary<string, IReadOnlyList<string>> LexicalCandidates(Dataset dataset, IReadOnlyList<Judgment> train,
         IReadOnlyDictionary<string, string> queryText, IAnsiConsole? console)
     {
-        var judgedPerQuery = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var j in train) judgedPerQuery[j.QueryId] = judgedPerQuery.GetValueOrDefault(j.QueryId) + 1;
-        var ids = judgedPerQuery.Keys.Where(q => queryText.TryGetValue(q, out var t) && !string.IsNullOrWhiteSpace(t)).ToList();
+        var ids = train.Select(j => j.QueryId).Distinct(StringComparer.Ordinal)
+            .Where(q => queryText.TryGetValue(q, out var t) && !string.IsNullOrWhiteSpace(t)).ToList();
         int k = _o.Instances.LexicalNegativeDepth;
         var clock = Stopwatch.StartNew();
         using var bm25 = new Bm25Retriever(dataset.Products, new Bm25Options { Threads = _o.Threads > 0 ? _o.Threads : Environment.ProcessorCount });
