@@ -70,6 +70,19 @@ public sealed class EvalSettings : DataSettings
                  "for the queries --split selects (e.g. the sample's truth-complete.jsonl, which removes the 'unjudged = irrelevant' bias).")]
     public string? Qrels { get; set; }
 
+    /// <summary>What the retriever ranks.</summary>
+    [CommandOption("--pool <POOL>")]
+    [Description("What the retriever ranks: catalog (every product; an unjudged product counts as grade 0) or judged " +
+                 "(paper §7: the evaluated queries' judged products plus --pool-random-ratio × as many random products, drawn with --seed).")]
+    [DefaultValue("catalog")]
+    public string Pool { get; set; } = "catalog";
+
+    /// <summary>Random products per judged product in the judged pool.</summary>
+    [CommandOption("--pool-random-ratio <R>")]
+    [Description("With --pool judged: random products added per judged product (≥ 0; 2 makes ≥ 2/3 of the pool unjudged, the paper's ≥ 65 % grade 0).")]
+    [DefaultValue(EvaluationPool.DefaultRandomRatio)]
+    public double PoolRandomRatio { get; set; } = EvaluationPool.DefaultRandomRatio;
+
     /// <summary>The BM25 options from the command line.</summary>
     public Bm25Options Bm25Options() => new()
     {
@@ -95,6 +108,7 @@ public sealed class EvalSettings : DataSettings
             Bm25Options().Validate();
             if (Split.ToLowerInvariant() is not ("all" or "train" or "dev" or "test"))
                 throw new ArgumentException($"Unknown --split '{Split}'. Use one of: all, train, dev, test.");
+            EvalRunOptions.CheckPool(Pool.ToLowerInvariant(), PoolRandomRatio);
             if (Qrels is not null && !File.Exists(Qrels) && !File.Exists(Qrels + ".gz"))
                 throw new ArgumentException($"--qrels: file '{Qrels}' does not exist.");
         }
@@ -128,6 +142,8 @@ public sealed class EvalCommand(CliEnvironment env) : Command<EvalSettings>
             Seed = settings.Seed,
             MisspellSeed = settings.Misspell,
             QrelsPath = settings.Qrels,
+            Pool = settings.Pool.ToLowerInvariant(),
+            PoolRandomRatio = settings.PoolRandomRatio,
             OutDir = settings.Out!,
             Data = dataOptions,
             InputFiles = settings.InputPaths(),

@@ -29,6 +29,13 @@ public sealed class EvalRunOptions
     /// <summary>When set, grade against the judgments in this file (JSONL judgments format) for the queries the split
     /// selects, instead of the data set's own judgments (e.g. a complete qrels file).</summary>
     [JsonPropertyName("qrels")] public string? QrelsPath { get; init; }
+    /// <summary>What the retriever ranks: "catalog" (every product; unjudged = grade 0) or "judged" (the paper's
+    /// §7 evaluation pool: the evaluated queries' judged products plus random products, see
+    /// <see cref="EvaluationPool"/>).</summary>
+    [JsonPropertyName("pool")] public string Pool { get; init; } = "catalog";
+    /// <summary>With <see cref="Pool"/> "judged": random products per judged product (default 2, so ≥ 2/3 of the
+    /// pool is unjudged). Drawn with <see cref="Seed"/>.</summary>
+    [JsonPropertyName("pool_random_ratio")] public double PoolRandomRatio { get; init; } = EvaluationPool.DefaultRandomRatio;
     /// <summary>Output folder.</summary>
     [JsonPropertyName("out")] public required string OutDir { get; init; }
     /// <summary>How the data was read (recorded in run.json), when it came from files.</summary>
@@ -46,8 +53,18 @@ public sealed class EvalRunOptions
             throw new ArgumentException($"Unknown --split '{Split}'. Use one of: all, train, dev, test.");
         if (!(TrainFraction >= 0 && DevFraction >= 0 && TrainFraction + DevFraction <= 1))
             throw new ArgumentException($"Split fractions must be ≥ 0 with train + dev ≤ 1; got {TrainFraction}, {DevFraction}.");
+        CheckPool(Pool, PoolRandomRatio);
         RetrieverFactory.Check(Retriever.Name);
         Retriever.Bm25.Validate();
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> for an unknown pool or a bad random-item ratio.</summary>
+    public static void CheckPool(string pool, double randomRatio)
+    {
+        if (pool is not ("catalog" or "judged"))
+            throw new ArgumentException($"Unknown --pool '{pool}'. Use catalog (rank the whole catalog) or judged (the judged products plus random ones).");
+        if (!(randomRatio >= 0 && double.IsFinite(randomRatio)))
+            throw new ArgumentException($"--pool-random-ratio must be a finite number ≥ 0 (got {randomRatio}).");
     }
 }
 
@@ -96,6 +113,18 @@ public static class EvalRunner
             manifest.Notes["misspelled_queries"] = summary.Misspelled;
             manifest.Notes["unchanged_queries"] = summary.Unchanged;
             console.MarkupLine($"misspelled {summary.Misspelled:N0} of {summary.Considered:N0} queries (seed {ms}); {summary.Unchanged:N0} could not change");
+        }
+
+        if (options.Pool == "judged")
+        {
+            var pooled = EvaluationPool.BuildWithRatio(dataset, judgments, options.PoolRandomRatio, options.Seed);
+            dataset = pooled.Dataset;
+            manifest.Notes["pool_judged_items"] = pooled.JudgedItems;
+            manifest.Notes["pool_random_items"] = pooled.RandomItems;
+            manifest.Notes["pool_missing_judged_items"] = pooled.MissingJudgedItems;
+            console.MarkupLine($"evaluation pool: [bold]{pooled.JudgedItems:N0}[/] judged + [bold]{pooled.RandomItems:N0}[/] random products " +
+                               $"(seed {options.Seed})" +
+                               (pooled.MissingJudgedItems > 0 ? $", [yellow]{pooled.MissingJudgedItems:N0} judged ids not in the catalog[/]" : ""));
         }
 
         Directory.CreateDirectory(options.OutDir);

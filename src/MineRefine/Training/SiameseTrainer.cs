@@ -434,17 +434,12 @@ public sealed class SiameseTrainer
         }
         var keep = new HashSet<string>(devQueries, StringComparer.Ordinal);
         var judgments = data.Dev.Where(j => keep.Contains(j.QueryId)).ToList();
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        var products = new List<Product>();
-        foreach (var j in judgments)
-            if (data.Dataset.FindProduct(j.ProductId) is { } p && ids.Add(p.Id)) products.Add(p);
-        var others = data.Dataset.Products.Where(p => !ids.Contains(p.Id)).Select(p => p.Id).Order(StringComparer.Ordinal).ToList();
-        var rng = new SerializableRandom(_o.Seed, "dev-catalog");
-        rng.Shuffle(others);
-        foreach (var id in others.Take(Math.Max(0, _o.DevCatalogSize - products.Count))) products.Add(data.Dataset.FindProduct(id)!);
-        result.DevCatalogSize = products.Count;
+        int judged = EvaluationPool.CountJudgedItems(data.Dataset, judgments);
+        var pool = EvaluationPool.Build(data.Dataset, judgments, Math.Max(0, _o.DevCatalogSize - judged),
+            new SerializableRandom(_o.Seed, "dev-catalog"));
+        result.DevCatalogSize = pool.Dataset.Products.Count;
         result.DevQueries = devQueries.Count;
-        return (new Dataset(products, data.Dataset.Queries, judgments), judgments);
+        return (pool.Dataset, judgments);
     }
 
     /// <summary>Draws <see cref="TrainOptions.SharedRandomNegatives"/> distinct catalog items for a step; the grade

@@ -217,6 +217,44 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Contains("--qrels: file '/no/qrels.jsonl' does not exist", err);
     }
 
+    [Fact]
+    public void Judged_pool_ranks_the_judged_products_among_random_ones_instead_of_the_catalog()
+    {
+        // Each query's shortest matching title is unjudged, so over the catalog BM25 puts it first (grade 0 by
+        // convention) and the judged exact match second.
+        var products = new List<Product>
+        {
+            Product.Simple("p1", "drill"), Product.Simple("p2", "garden hose reel"), Product.Simple("p3", "drill bits set"),
+            Product.Simple("p4", "hose"), Product.Simple("p5", "table lamp"), Product.Simple("p6", "office chair"),
+        };
+        var queries = new List<Query> { new("q1", "drill", "en"), new("q2", "hose", "en") };
+        var judgments = new List<Judgment> { new("q1", "p3", 2, JudgmentSource.Human), new("q2", "p2", 2, JudgmentSource.Human) };
+        var ds = new Dataset(products, queries, judgments);
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+            { Out = new AnsiConsoleOutput(new StringWriter()), Interactive = InteractionSupport.No });
+        var bm25 = new RetrieverSpec { Name = "bm25", Bm25 = new Bm25Options { Fields = Bm25Fields.Title } };
+        double Mrr(string name, string pool, double ratio) => EvalRunner.Run(ds, new EvalRunOptions
+            { OutDir = Path.Combine(_dir, name), Retriever = bm25, Pool = pool, PoolRandomRatio = ratio }, console).Result.Metrics["mrr@10"]!.Value;
+
+        Assert.Equal(0.5, Mrr("catalog", "catalog", 2), 9);
+        Assert.Equal(1.0, Mrr("judged0", "judged", 0), 9);   // only the judged products: each is first
+        Assert.Equal(0.5, Mrr("judged9", "judged", 9), 9);   // 2 × 9 random > the 4 unjudged: the whole catalog again
+        using (var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "judged9", "run.json"))))
+        {
+            var notes = run.RootElement.GetProperty("notes");
+            Assert.Equal(2, notes.GetProperty("pool_judged_items").GetInt32());
+            Assert.Equal(4, notes.GetProperty("pool_random_items").GetInt32());
+            Assert.Equal(6, notes.GetProperty("products").GetInt32());
+        }
+
+        var (code, _, err) = CliRunner.Run("eval", "--format", "jsonl", "--data", _dir, "--out", _dir, "--pool", "sample");
+        Assert.Equal(2, code);
+        Assert.Contains("Unknown --pool 'sample'", err);
+        (code, _, err) = CliRunner.Run("eval", "--format", "jsonl", "--data", _dir, "--out", _dir, "--pool", "judged", "--pool-random-ratio", "-1");
+        Assert.Equal(2, code);
+        Assert.Contains("--pool-random-ratio must be a finite number ≥ 0 (got -1)", err);
+    }
+
     [Theory]
     [InlineData("--labeler|LAB|--judge|complete:QR", "either --labeler <DIR> or --judge <JUDGE>")]
     [InlineData("--no-relabel|--judge|complete:QR", "--no-relabel assumes unjudged pairs are grade 0")]
