@@ -46,13 +46,13 @@ public static class EvaluationPool
         return new PooledCatalog(new Dataset(products, dataset.Queries, judgments), judged, products.Count - judged, missing.Count);
     }
 
-    /// <summary><see cref="Build"/> with <c>round(ratio × judged items)</c> random items and a generator seeded from
+    /// <summary><see cref="Build"/> with <c>round(ratio × judged items)</c> random items (at most the rest of the catalog) and a generator seeded from
     /// <paramref name="seed"/> (stream "eval-pool").</summary>
     public static PooledCatalog BuildWithRatio(Dataset dataset, IReadOnlyList<Judgment> judgments, double randomRatio, int seed)
     {
         if (!(randomRatio >= 0 && double.IsFinite(randomRatio)))
             throw new ArgumentException($"The pool's random-item ratio must be a finite number ≥ 0 (got {randomRatio}).");
-        return Build(dataset, judgments, (int)Math.Round(randomRatio * CountJudgedItems(dataset, judgments)),
+        return Build(dataset, judgments, (int)Math.Min(Math.Round(randomRatio * CountJudgedItems(dataset, judgments)), int.MaxValue),
             new SerializableRandom(seed, "eval-pool"));
     }
 

@@ -47,6 +47,7 @@ public sealed class EvaluationPoolTests
         Assert.Equal(6, Random(13, 2).Count);                     // 2 × 3 judged products
         Assert.NotEqual(Random(13, 2), Random(14, 2));            // 6 of 17: two seeds agreeing would be a 1-in-8.9M accident
         Assert.Equal(17, Random(13, 100).Count);                  // capped: all 17 unjudged products
+        Assert.Equal(17, Random(13, 1e300).Count);                // no integer overflow
         Assert.Empty(Random(13, 0));
         var e = Assert.Throws<ArgumentException>(() => EvaluationPool.BuildWithRatio(ds, judgments, -1, 13));
         Assert.Contains("≥ 0", e.Message);
