@@ -15,6 +15,11 @@ public sealed class EvalCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, true);
 
+    private static IAnsiConsole SilentConsole() => AnsiConsole.Create(new AnsiConsoleSettings
+        { Out = new AnsiConsoleOutput(new StringWriter()), Interactive = InteractionSupport.No });
+
+    private static RetrieverSpec TitleBm25() => new() { Name = "bm25", Bm25 = new Bm25Options { Fields = Bm25Fields.Title } };
+
     private string File_(string name, string content)
     {
         var p = Path.Combine(_dir, name);
@@ -131,12 +136,11 @@ public sealed class EvalCommandTests : IDisposable
         };
         var ds = new Dataset(products, queries, judgments);
         var outDir = Path.Combine(_dir, "run");
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-            { Out = new AnsiConsoleOutput(new StringWriter()), Interactive = InteractionSupport.No });
+        var console = SilentConsole();
         var outcome = EvalRunner.Run(ds, new EvalRunOptions
         {
             OutDir = outDir,
-            Retriever = new RetrieverSpec { Name = "bm25", Bm25 = new Bm25Options { Fields = Bm25Fields.Title } },
+            Retriever = TitleBm25(),
         }, console);
 
         var r = outcome.Result;
@@ -154,8 +158,7 @@ public sealed class EvalCommandTests : IDisposable
         Assert.True(File.Exists(Path.Combine(outDir, "bm25-index", Bm25Retriever.MarkerFile)));
 
         // A second run reuses the index.
-        var again = EvalRunner.Run(ds, new EvalRunOptions { OutDir = outDir, Retriever = new RetrieverSpec
-            { Name = "bm25", Bm25 = new Bm25Options { Fields = Bm25Fields.Title } } }, console);
+        var again = EvalRunner.Run(ds, new EvalRunOptions { OutDir = outDir, Retriever = TitleBm25() }, console);
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "run.json")));
         Assert.True(manifest.RootElement.GetProperty("notes").GetProperty("bm25_index_reused").GetBoolean());
         Assert.Equal(r.Metrics["ndcg@10"], again.Result.Metrics["ndcg@10"]);
@@ -168,8 +171,7 @@ public sealed class EvalCommandTests : IDisposable
         var queries = Enumerable.Range(0, 60).Select(i => new Query($"q{i}", $"item {i % 5} query {i}", "en")).ToList();
         var judgments = queries.Select((q, i) => new Judgment(q.Id, $"p{i % 5}", 2, JudgmentSource.Human)).ToList();
         var ds = new Dataset(products, queries, judgments);
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-            { Out = new AnsiConsoleOutput(new StringWriter()), Interactive = InteractionSupport.No });
+        var console = SilentConsole();
         var expected = QuerySplitter.Split(ds, 7).Test.Select(j => j.QueryId).Distinct().Count();
         var r = EvalRunner.Run(ds, new EvalRunOptions { OutDir = Path.Combine(_dir, "s"), Split = "test", SplitSeed = 7 }, console);
         Assert.Equal(expected, r.Result.Queries + r.Result.Skipped);
@@ -187,9 +189,8 @@ public sealed class EvalCommandTests : IDisposable
         // The data set's own judgments know only p3 for "drill" (p1 is relevant too, but unjudged).
         var judgments = new List<Judgment> { new("q1", "p3", 2, JudgmentSource.Human), new("q2", "p2", 2, JudgmentSource.Human) };
         var ds = new Dataset(products, queries, judgments);
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-            { Out = new AnsiConsoleOutput(new StringWriter()), Interactive = InteractionSupport.No });
-        var bm25 = new RetrieverSpec { Name = "bm25", Bm25 = new Bm25Options { Fields = Bm25Fields.Title } };
+        var console = SilentConsole();
+        var bm25 = TitleBm25();
 
         var own = EvalRunner.Run(ds, new EvalRunOptions { OutDir = Path.Combine(_dir, "own"), Retriever = bm25 }, console).Result;
         Assert.Equal(0.1, own.Metrics["precision@10"]!.Value, 9); // q1: p3 of the two drills; q2: the hose → (1/10 + 1/10) / 2
@@ -230,9 +231,8 @@ public sealed class EvalCommandTests : IDisposable
         var queries = new List<Query> { new("q1", "drill", "en"), new("q2", "hose", "en") };
         var judgments = new List<Judgment> { new("q1", "p3", 2, JudgmentSource.Human), new("q2", "p2", 2, JudgmentSource.Human) };
         var ds = new Dataset(products, queries, judgments);
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-            { Out = new AnsiConsoleOutput(new StringWriter()), Interactive = InteractionSupport.No });
-        var bm25 = new RetrieverSpec { Name = "bm25", Bm25 = new Bm25Options { Fields = Bm25Fields.Title } };
+        var console = SilentConsole();
+        var bm25 = TitleBm25();
         double Mrr(string name, string pool, double ratio) => EvalRunner.Run(ds, new EvalRunOptions
             { OutDir = Path.Combine(_dir, name), Retriever = bm25, Pool = pool, PoolRandomRatio = ratio }, console).Result.Metrics["mrr@10"]!.Value;
 
