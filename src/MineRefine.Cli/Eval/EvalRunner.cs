@@ -63,8 +63,7 @@ public sealed class EvalRunOptions
     {
         if (pool is not ("catalog" or "judged"))
             throw new ArgumentException($"Unknown --pool '{pool}'. Use catalog (rank the whole catalog) or judged (the judged products plus random ones).");
-        if (!(randomRatio >= 0 && double.IsFinite(randomRatio)))
-            throw new ArgumentException($"--pool-random-ratio must be a finite number ≥ 0 (got {randomRatio}).");
+        EvaluationPool.CheckRatio(randomRatio);
     }
 }
 

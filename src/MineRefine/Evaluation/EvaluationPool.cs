@@ -25,12 +25,12 @@ public static class EvaluationPool
     public const double DefaultRandomRatio = 2.0;
 
     /// <summary>Builds the pool: the judged products of <paramref name="judgments"/> in first-judged order, then
-    /// <paramref name="randomItems"/> products drawn without replacement from the rest of the catalog (ordinal id
+    /// <c>randomItems(judged products)</c> products drawn without replacement from the rest of the catalog (ordinal id
     /// order shuffled with <paramref name="rng"/>, so the draw depends only on the seed and the catalog); fewer when
     /// the catalog runs out.</summary>
-    public static PooledCatalog Build(Dataset dataset, IReadOnlyList<Judgment> judgments, int randomItems, SerializableRandom rng)
+    public static PooledCatalog Build(Dataset dataset, IReadOnlyList<Judgment> judgments, Func<int, int> randomItems,
+        SerializableRandom rng)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(randomItems);
         var ids = new HashSet<string>(StringComparer.Ordinal);
         var products = new List<Product>();
         var missing = new HashSet<string>(StringComparer.Ordinal);
@@ -40,24 +40,27 @@ public static class EvaluationPool
             else missing.Add(j.ProductId);
         }
         int judged = products.Count;
+        int wanted = randomItems(judged);
+        ArgumentOutOfRangeException.ThrowIfNegative(wanted, nameof(randomItems));
         var others = dataset.Products.Where(p => !ids.Contains(p.Id)).Select(p => p.Id).Order(StringComparer.Ordinal).ToList();
         rng.Shuffle(others);
-        foreach (var id in others.Take(randomItems)) products.Add(dataset.FindProduct(id)!);
+        foreach (var id in others.Take(wanted)) products.Add(dataset.FindProduct(id)!);
         return new PooledCatalog(new Dataset(products, dataset.Queries, judgments), judged, products.Count - judged, missing.Count);
     }
 
-    /// <summary><see cref="Build"/> with <c>round(ratio × judged items)</c> random items (at most the rest of the catalog) and a generator seeded from
-    /// <paramref name="seed"/> (stream "eval-pool").</summary>
+    /// <summary><see cref="Build"/> with <c>round(ratio × judged products)</c> random items (at most the rest of the
+    /// catalog) and a generator seeded from <paramref name="seed"/> (stream "eval-pool").</summary>
     public static PooledCatalog BuildWithRatio(Dataset dataset, IReadOnlyList<Judgment> judgments, double randomRatio, int seed)
     {
-        if (!(randomRatio >= 0 && double.IsFinite(randomRatio)))
-            throw new ArgumentException($"The pool's random-item ratio must be a finite number ≥ 0 (got {randomRatio}).");
-        return Build(dataset, judgments, (int)Math.Min(Math.Round(randomRatio * CountJudgedItems(dataset, judgments)), int.MaxValue),
+        CheckRatio(randomRatio);
+        return Build(dataset, judgments, judged => (int)Math.Min(Math.Round(randomRatio * judged), int.MaxValue),
             new SerializableRandom(seed, "eval-pool"));
     }
 
-    /// <summary>Distinct catalog products among the judged products of <paramref name="judgments"/>.</summary>
-    public static int CountJudgedItems(Dataset dataset, IReadOnlyList<Judgment> judgments) =>
-        judgments.Select(j => j.ProductId).Where(id => dataset.FindProduct(id) is not null)
-            .Distinct(StringComparer.Ordinal).Count();
+    /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="randomRatio"/> is a finite number ≥ 0.</summary>
+    public static void CheckRatio(double randomRatio)
+    {
+        if (!(randomRatio >= 0 && double.IsFinite(randomRatio)))
+            throw new ArgumentException($"--pool-random-ratio must be a finite number ≥ 0 (got {randomRatio}).");
+    }
 }

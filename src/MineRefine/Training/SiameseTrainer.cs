@@ -434,8 +434,7 @@ public sealed class SiameseTrainer
         }
         var keep = new HashSet<string>(devQueries, StringComparer.Ordinal);
         var judgments = data.Dev.Where(j => keep.Contains(j.QueryId)).ToList();
-        int judged = EvaluationPool.CountJudgedItems(data.Dataset, judgments);
-        var pool = EvaluationPool.Build(data.Dataset, judgments, Math.Max(0, _o.DevCatalogSize - judged),
+        var pool = EvaluationPool.Build(data.Dataset, judgments, judged => Math.Max(0, _o.DevCatalogSize - judged),
             new SerializableRandom(_o.Seed, "dev-catalog"));
         result.DevCatalogSize = pool.Dataset.Products.Count;
         result.DevQueries = devQueries.Count;

@@ -23,7 +23,7 @@ public sealed class EvaluationPoolTests
     public void Pool_holds_every_judged_product_then_distinct_unjudged_random_ones()
     {
         var ds = Catalog(out var judgments);
-        var pool = EvaluationPool.Build(ds, judgments, 5, new SerializableRandom(1, "eval-pool"));
+        var pool = EvaluationPool.Build(ds, judgments, _ => 5, new SerializableRandom(1, "eval-pool"));
 
         var ids = pool.Dataset.Products.Select(p => p.Id).ToList();
         Assert.Equal(["p07", "p03", "p11"], ids.Take(3));       // judged products in first-judged order
