@@ -10,8 +10,11 @@ using Spectre.Console.Cli;
 namespace MineRefine.Cli.Commands;
 
 /// <summary>Options of <c>minerefine train</c>. Unset numeric options keep the preset's value.</summary>
-public sealed class TrainSettings : DataSettings
+public sealed class TrainSettings : JudgeSettings
 {
+    /// <inheritdoc />
+    protected override bool RequiresJudge => false;
+
     /// <summary>Stage.</summary>
     [CommandOption("--stage <N>")]
     [Description("1 = SupCon on the judgments; 2 = circle loss on judgments ∪ mined pairs (needs --init and --mined).")]
@@ -85,6 +88,10 @@ public sealed class TrainSettings : DataSettings
     [CommandOption("--max-item-len <N>")] [Description("Max item tokens.")] public int? MaxItemLen { get; set; }
     /// <summary>See <see cref="TrainOptions.SharedRandomNegatives"/>.</summary>
     [CommandOption("--random-negatives <N>")] [Description("Random catalog items per step shared by the batch as extra grade-0 items (0 = off).")] public int? RandomNegatives { get; set; }
+    /// <summary>See <see cref="TrainOptions.JudgedRandomNegatives"/>.</summary>
+    [CommandOption("--judged-random-negatives <N>")]
+    [Description("With --judge: random negatives graded per instance and step (highest-scoring first); those graded relevant are masked (default 8, 0 = none).")]
+    public int? JudgedRandomNegatives { get; set; }
     /// <summary>See <see cref="InstanceOptions.LexicalNegatives"/>.</summary>
     [CommandOption("--lexical-negatives <N>")] [Description("Unjudged items from the query's BM25 top list added to each instance as assumed grade 0 (0 = off).")] public int? LexicalNegatives { get; set; }
     /// <summary>See <see cref="InstanceOptions.LexicalNegativeDepth"/>.</summary>
@@ -141,6 +148,7 @@ public sealed class TrainSettings : DataSettings
         }
         o.SpellingAugmentation = !NoAugment;
         if (RandomNegatives is { } rn) o.SharedRandomNegatives = rn;
+        if (JudgedRandomNegatives is { } jr) o.JudgedRandomNegatives = jr;
         if (LexicalNegatives is { } ln) o.Instances.LexicalNegatives = ln;
         if (LexicalDepth is { } ld) o.Instances.LexicalNegativeDepth = ld;
         if (EvalEvery is { } ee) o.EvalEvery = ee;
@@ -164,6 +172,10 @@ public sealed class TrainSettings : DataSettings
     {
         var b = base.Validate();
         if (!b.Successful) return b;
+        var judge = ValidateJudgeSpec();
+        if (!judge.Successful) return judge;
+        if (JudgedRandomNegatives is not null && Judge is null)
+            return ValidationResult.Error("--judged-random-negatives needs --judge (e.g. --judge labeler:runs/lab/labeler).");
         try
         {
             ToTrainOptions();
@@ -216,7 +228,8 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
 
         string modelSpec = options.Stage == 2 ? settings.Init! : settings.Tiny ? "tiny" : settings.Model;
         using var model = TrainModelFactory.Create(modelSpec, settings.Seed);
-        var trainer = new SiameseTrainer(model, options);
+        using var labeler = settings.Judge is null ? null : settings.OpenJudge();
+        var trainer = new SiameseTrainer(model, options, labeler is null ? null : new AssumedNegativeJudge(labeler));
         var result = trainer.Train(new TrainData(dataset, train, split.Dev), settings.Out!, human, cancellationToken);
 
         manifest.Notes["result"] = result;
@@ -232,6 +245,11 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         table.AddRow("unlabeled fill (queries / items)", $"{result.QueriesWithUnlabeledFill:N0} / {result.UnlabeledFillItems:N0}");
         if (options.Instances.LexicalNegatives > 0)
             table.AddRow("lexical negatives (queries / items / short)", $"{result.QueriesWithLexicalNegatives:N0} / {result.LexicalNegatives:N0} / {result.QueriesShortOfLexicalNegatives:N0}");
+        if (result.Judge is not null)
+        {
+            table.AddRow($"judge: instance items graded / relevant", $"{result.JudgedInstanceItems:N0} / {result.JudgedInstanceItemsRelevant:N0}");
+            table.AddRow($"judge: random negatives graded / relevant (masked)", $"{result.JudgedRandomNegatives:N0} / {result.JudgedRandomNegativesRelevant:N0}");
+        }
         table.AddRow("skipped queries (no positive / no text)", $"{result.SkippedNoPositive:N0} / {result.SkippedNoText:N0}");
         table.AddRow("steps (done / schedule)", $"{result.StepsDone:N0} / {result.TotalSteps:N0}" + (result.ResumedFromStep > 0 ? $" (resumed at {result.ResumedFromStep})" : ""));
         table.AddRow("dev catalog / queries", $"{result.DevCatalogSize:N0} / {result.DevQueries:N0}");

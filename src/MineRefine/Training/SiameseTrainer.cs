@@ -79,6 +79,18 @@ public sealed class TrainResult
     /// <summary>Step whose weights were saved as the final model (<see cref="BestStep"/> or the last step, per
     /// <see cref="TrainOptions.Selection"/>).</summary>
     public long KeptStep { get; set; }
+    /// <summary>Judge of the assumed negatives (<see cref="AssumedNegativeJudge"/>), or null when none was given.</summary>
+    public string? Judge { get; set; }
+    /// <summary>Unlabeled instance items (catalog fill, lexical negatives) graded by the judge, and how many of them it
+    /// found relevant (they became positives instead of assumed negatives).</summary>
+    public int JudgedInstanceItems { get; set; }
+    /// <summary>See <see cref="JudgedInstanceItems"/>.</summary>
+    public int JudgedInstanceItemsRelevant { get; set; }
+    /// <summary>Shared random negatives graded by the judge in this call, and how many it found relevant (masked out
+    /// instead of trained on as negatives).</summary>
+    public long JudgedRandomNegatives { get; set; }
+    /// <summary>See <see cref="JudgedRandomNegatives"/>.</summary>
+    public long JudgedRandomNegativesRelevant { get; set; }
     /// <summary>Final model folder, or null when interrupted.</summary>
     public string? ModelFolder { get; set; }
     /// <summary>SHA-256 of the final model weights (<see cref="SiameseModel.ComputeHash"/>).</summary>
@@ -101,11 +113,14 @@ public sealed class SiameseTrainer
 {
     private readonly TrainOptions _o;
     private readonly SiameseModel _model;
+    private readonly AssumedNegativeJudge? _judge;
 
     /// <summary>Creates a trainer for <paramref name="model"/> (not owned). The model's max query/item lengths are
-    /// set from the options (they are saved with the model).</summary>
-    public SiameseTrainer(SiameseModel model, TrainOptions options)
+    /// set from the options (they are saved with the model). With a <paramref name="judge"/>, items otherwise assumed
+    /// to be grade 0 are graded first (<see cref="AssumedNegativeJudge"/>).</summary>
+    public SiameseTrainer(SiameseModel model, TrainOptions options, AssumedNegativeJudge? judge = null)
     {
+        _judge = judge;
         ArgumentNullException.ThrowIfNull(model);
         _o = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
         int maxLen = model.Config.Transformer.MaxSequenceLength;
@@ -185,6 +200,15 @@ public sealed class SiameseTrainer
             lexical is null ? null : qid => lexical.TryGetValue(qid, out var l) ? l : Array.Empty<string>());
         var positives = new HashSet<(string, string)>();
         foreach (var j in train) if (j.Grade > 0) positives.Add((j.QueryId, j.ProductId));
+        if (_judge is not null)
+        {
+            result.Judge = _judge.Name;
+            var judgeClock = Stopwatch.StartNew();
+            (originals, result.JudgedInstanceItems, result.JudgedInstanceItemsRelevant) =
+                AssumedNegativeJudge.JudgeInstances(originals, pairs => _judge.Grade(data.Dataset, pairs, cancellationToken));
+            console?.MarkupLine($"judge {Markup.Escape(_judge.Name)}: {result.JudgedInstanceItems:N0} unlabeled instance items graded, " +
+                                $"{result.JudgedInstanceItemsRelevant:N0} relevant (kept as positives, not assumed negatives), {judgeClock.Elapsed.TotalSeconds:F1} s");
+        }
         var instances = new List<TrainingInstance>(originals);
         if (_o.SpellingAugmentation && _o.SpellingKeepRatio > 0)
         {
@@ -304,7 +328,7 @@ public sealed class SiameseTrainer
                 long step = st.Step;
                 var batch = NextBatch(instances, st, rng);
                 LossBreakdown bd;
-                int negMasked = 0;
+                int negMasked = 0, judgedNow = 0, judgedRelevantNow = 0;
                 using (var scope = NewDisposeScope())
                 {
                     TorchSeeding.ForStep(_o.Seed, step);
@@ -331,7 +355,18 @@ public sealed class SiameseTrainer
                         negMasked = negGrades.Count(g => g < 0);
                         var (nIds, nMask, _) = TokenBatch.Pad(negIds.Select(ItemTok).ToList(), _model.Tokenizer.PadId).ToTensors();
                         var negs = enc.EncodeItems(nIds, nMask);                 // [R, D]
-                        scores = cat(new[] { scores, q.matmul(negs.t()) }, 1);  // [B, N + R]
+                        var negScores = q.matmul(negs.t());                      // [B, R]
+                        if (_judge is not null && _o.JudgedRandomNegatives > 0)
+                        {
+                            var flatScores = negScores.detach().cpu().data<float>().ToArray();
+                            (judgedNow, judgedRelevantNow) = AssumedNegativeJudge.MaskRelevantRandomNegatives(flatScores, negGrades,
+                                batch.Count, negIds.Count, _o.JudgedRandomNegatives,
+                                picks => _judge.Grade(data.Dataset, picks.Select(p => (batch[p.Row].SourceQueryId,
+                                    queryText.GetValueOrDefault(batch[p.Row].SourceQueryId, batch[p.Row].QueryText), negIds[p.Column])).ToList(), cancellationToken));
+                            result.JudgedRandomNegatives += judgedNow;
+                            result.JudgedRandomNegativesRelevant += judgedRelevantNow;
+                        }
+                        scores = cat(new[] { scores, negScores }, 1);           // [B, N + R]
                         grades = cat(new[] { grades, tensor(negGrades, new long[] { batch.Count, negIds.Count }, ScalarType.Int64) }, 1);
                         seqs += negIds.Count;
                     }
@@ -358,6 +393,11 @@ public sealed class SiameseTrainer
                     {
                         m.Add(new("random_negatives", Math.Min(_o.SharedRandomNegatives, catalogIds.Count)));
                         m.Add(new("random_negatives/masked", negMasked));
+                        if (_judge is not null)
+                        {
+                            m.Add(new("random_negatives/judged", judgedNow));
+                            m.Add(new("random_negatives/judged_relevant", judgedRelevantNow));
+                        }
                     }
                     m.Add(new("seconds", sw.Elapsed.TotalSeconds));
                     metrics.Write(st.Step, m);

@@ -70,6 +70,10 @@ public sealed class TrainOptions
     /// 0.589 (never above the start); with 64 0.624 / 0.634 / 0.629 at steps 20/40/60; 192 gave 0.627 / 0.633 at
     /// steps 20/40 for 2× the step time (bench/results/stage1-homedepot.md).</summary>
     public int SharedRandomNegatives { get; set; } = 64;
+    /// <summary>When the trainer has a judge (<see cref="AssumedNegativeJudge"/>, e.g. <c>train --judge labeler:DIR</c>):
+    /// the shared random negatives graded per instance and step, highest-scoring first; those graded relevant are masked
+    /// out of that instance's loss. 0 = grade none (only the instances' unlabeled items are graded). Default 8.</summary>
+    public int JudgedRandomNegatives { get; set; } = 8;
     /// <summary>Additive spelling augmentation (paper §3). Default on.</summary>
     public bool SpellingAugmentation { get; set; } = true;
     /// <summary>Share of changed spelling variants kept. Default 0.4 (paper: 30–50%).</summary>
@@ -152,6 +156,7 @@ public sealed class TrainOptions
         Need(KeepCheckpoints >= 1, $"KeepCheckpoints must be ≥ 1 (got {KeepCheckpoints}).");
         Need(StopAfterStep >= 0, $"StopAfterStep must be ≥ 0 (got {StopAfterStep}).");
         Need(SharedRandomNegatives >= 0, $"SharedRandomNegatives must be ≥ 0 (got {SharedRandomNegatives}); 0 disables them.");
+        Need(JudgedRandomNegatives >= 0, $"JudgedRandomNegatives must be ≥ 0 (got {JudgedRandomNegatives}); 0 grades none.");
         Need(Threads >= 0, $"Threads must be ≥ 0 (got {Threads}).");
         Instances.Validate();
         LossOptionsResolved().Validate();

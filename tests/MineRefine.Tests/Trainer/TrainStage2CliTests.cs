@@ -2,6 +2,7 @@ using System.Text.Json;
 using MineRefine.Cli;
 using MineRefine.Cli.Infrastructure;
 using MineRefine.Data;
+using MineRefine.Data.Import;
 using MineRefine.Training;
 
 namespace MineRefine.Tests.Trainer;
@@ -58,6 +59,28 @@ public sealed class TrainStage2CliTests
             var m3 = JsonDocument.Parse(File.ReadAllText(Path.Combine(ev, "metrics.json"))).RootElement;
             Assert.True(m3.GetProperty("metrics").TryGetProperty("ndcg@10", out _));
             Assert.Equal(JsonValueKind.Object, m3.GetProperty("separation").ValueKind);
+
+            // With a judge (here the sample's complete truth), the assumed negatives are graded: the mined pairs that are
+            // really relevant stay as mined, but the random negatives the truth calls relevant are masked.
+            string s2j = Path.Combine(s2, "judged");
+            var rj = Cli([.. new[] { "train", "--stage", "2", "--init", Path.Combine(s1, "model"), "--mined", mined, "--max-steps", "2", "--out", s2j,
+                "--judge", "complete:" + Path.Combine(data, JsonlFormat.CompleteTruthFile), "--judged-random-negatives", "4" }, .. common]);
+            Assert.True(rj.Code == 0, rj.Err + rj.Out);
+            var res = JsonDocument.Parse(File.ReadAllText(Path.Combine(s2j, "run.json"))).RootElement.GetProperty("notes").GetProperty("result");
+            Assert.Equal("complete:" + JsonlFormat.CompleteTruthFile, res.GetProperty("judge").GetString());
+            Assert.Equal(2 * 8 * 4, res.GetProperty("judged_random_negatives").GetInt64());
+            Assert.Contains("random negatives graded / relevant", rj.Out + rj.Err);
+            foreach (var (args, expect) in new[]
+            {
+                (new[] { "--judged-random-negatives", "4" }, "--judged-random-negatives needs --judge"),
+                (new[] { "--judge", "labeler:" + Path.Combine(data, "no-such-labeler") }, "does not exist"),
+                (new[] { "--judge", "oracle" }, "Unknown --judge"),
+            })
+            {
+                var r = Cli([.. new[] { "train", "--stage", "2", "--init", Path.Combine(s1, "model"), "--mined", mined, "--out", s2j }, .. args, .. common]);
+                Assert.NotEqual(0, r.Code);
+                Assert.Contains(expect, r.Err + r.Out);
+            }
 
             // Stage 2 without --init is rejected with a fix-it message.
             var bad = Cli([.. new[] { "train", "--stage", "2", "--mined", mined, "--out", s2 }, .. common]);
