@@ -75,6 +75,11 @@ public sealed class PipelineSettings : DataSettings
     [Description("Mine at most N training queries (overrides the preset).")]
     public int? MineQueries { get; set; }
 
+    /// <summary>Stage 2 without the labeler grading its random negatives.</summary>
+    [CommandOption("--no-judge-negatives")]
+    [Description("Stage 2 trains on its random catalog negatives as assumed grade 0 instead of having the labeler grade the top-scoring ones (and mask the relevant).")]
+    public bool NoJudgeNegatives { get; set; }
+
     private bool UsesSample => Products is null && Judgments is null && Data is null;
 
     /// <summary>The pipeline options.</summary>
@@ -94,6 +99,7 @@ public sealed class PipelineSettings : DataSettings
         Stage2MaxSteps = Stage2Steps,
         LabelerMaxSteps = LabelerSteps,
         MiningMaxQueries = MineQueries,
+        JudgeTrainingNegatives = !NoJudgeNegatives,
     };
 
     /// <inheritdoc />

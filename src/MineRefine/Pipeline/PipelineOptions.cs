@@ -40,6 +40,11 @@ public sealed class PipelineOptions
     public int? LabelerMaxSteps { get; set; }
     /// <summary>Optional mining query cap.</summary>
     public int? MiningMaxQueries { get; set; }
+    /// <summary>Stage 2 grades its assumed negatives with the labeler (<see cref="Training.AssumedNegativeJudge"/>: the
+    /// top-scoring shared random negatives of every instance, masked when relevant). Default true: on the 1,000-product
+    /// sample 74 % of those negatives were relevant, and grading them took stage 2 from below stage 1 at depth 100 to
+    /// above it everywhere (bench/results/pipeline-sample.md).</summary>
+    public bool JudgeTrainingNegatives { get; set; } = true;
 
     /// <summary>True when the tiny random encoder is used.</summary>
     public bool IsTiny => string.Equals(Model, "tiny", StringComparison.OrdinalIgnoreCase);

@@ -217,14 +217,18 @@ public sealed class PipelineRunner
         s2Options.Seed = _o.Seed;
         if (_o.Stage2MaxSteps is int s2) s2Options.MaxSteps = s2;
         if (_o.IsTiny) { s2Options.EncoderLearningRate = 5e-4; }
-        string s2Step = await _steps.RunAsync("stage2", [s1Model, mineStep, Path.Combine(splitDir, "dev.jsonl"), .. dataInputs],
-            s2Options, dir =>
+        string[] s2Inputs = _o.JudgeTrainingNegatives ? [s1Model, mineStep, labelerStep, Path.Combine(splitDir, "dev.jsonl"), .. dataInputs]
+            : [s1Model, mineStep, Path.Combine(splitDir, "dev.jsonl"), .. dataInputs];
+        string s2Step = await _steps.RunAsync("stage2", s2Inputs,
+            new { s2Options, judgeNegatives = _o.JudgeTrainingNegatives }, dir =>
             {
-                Info("stage 2: multi-class circle loss on original ∪ mined pairs");
+                Info("stage 2: multi-class circle loss on original ∪ mined pairs" +
+                     (_o.JudgeTrainingNegatives ? $", random negatives graded by the labeler (top {s2Options.JudgedRandomNegatives} per instance)" : ""));
                 var mined = HardSampleMiner.ReadMinedAsJudgments(Path.Combine(mineStep, "mined.jsonl"));
                 var (union, _, _, _) = SiameseTrainer.UnionMined(stage1Train, mined);
                 using var model = TrainModelFactory.Create(s1Model, _o.Seed);
-                var r = new SiameseTrainer(model, s2Options).Train(new TrainData(trainData, union, dev), dir, _console, ct);
+                var judge = _o.JudgeTrainingNegatives ? new AssumedNegativeJudge(labeler) : null;
+                var r = new SiameseTrainer(model, s2Options, judge).Train(new TrainData(trainData, union, dev), dir, _console, ct);
                 if (r.Interrupted) throw new OperationCanceledException("stage 2 was interrupted");
                 return Task.CompletedTask;
             });

@@ -36,6 +36,14 @@ public class PipelineRunnerTests
                          "model/model.safetensors", "index/index.json", "steps/mine/mined.jsonl", "steps/mine/mining.json",
                          "steps/labeler/test-metrics.json", "steps/audit/audit.json", "plots/stage2.png" })
                 Assert.True(File.Exists(Path.Combine(dir, f)), f);
+            // Stage 2 had the labeler grade its top-scoring random negatives (the pipeline default).
+            using (var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "steps", "stage2", "train_summary.json"))))
+            {
+                var s2 = summary.RootElement;
+                Assert.StartsWith("cross-encoder:", s2.GetProperty("Judge").GetString());
+                long steps = s2.GetProperty("StepsDone").GetInt64();
+                Assert.InRange(s2.GetProperty("JudgedRandomNegatives").GetInt64(), steps * 8, steps * 16 * 8); // 8 per instance, batch ≤ 16
+            }
             string report = File.ReadAllText(Path.Combine(dir, "report.md"));
             Assert.Contains("hybrid (stage 2 + bm25)", report);
             Assert.Contains("Labeler confusion matrix", report);
