@@ -75,10 +75,11 @@ public sealed class PipelineSettings : DataSettings
     [Description("Mine at most N training queries (overrides the preset).")]
     public int? MineQueries { get; set; }
 
-    /// <summary>Stage 2 without the labeler grading its random negatives.</summary>
-    [CommandOption("--no-judge-negatives")]
-    [Description("Stage 2 trains on its random catalog negatives as assumed grade 0 instead of having the labeler grade the top-scoring ones (and mask the relevant).")]
-    public bool NoJudgeNegatives { get; set; }
+    /// <summary>Stage 2 with the labeler grading its assumed negatives.</summary>
+    [CommandOption("--judge-negatives")]
+    [Description("Stage 2 has the labeler grade the items it would assume are grade 0 (unlabeled fill; the top-scoring random negatives, masked when relevant). " +
+                 "Needs a labeler that recognises irrelevant pairs: a large gain on the dense sample, no gain with the weak Home Depot labeler.")]
+    public bool JudgeNegatives { get; set; }
 
     private bool UsesSample => Products is null && Judgments is null && Data is null;
 
@@ -99,7 +100,7 @@ public sealed class PipelineSettings : DataSettings
         Stage2MaxSteps = Stage2Steps,
         LabelerMaxSteps = LabelerSteps,
         MiningMaxQueries = MineQueries,
-        JudgeTrainingNegatives = !NoJudgeNegatives,
+        JudgeTrainingNegatives = JudgeNegatives,
     };
 
     /// <inheritdoc />

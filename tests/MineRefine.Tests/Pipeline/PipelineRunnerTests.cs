@@ -23,7 +23,7 @@ public class PipelineRunnerTests
         {
             var options = new PipelineOptions
             {
-                OutDir = dir, Model = "tiny", Seed = 5,
+                OutDir = dir, Model = "tiny", Seed = 5, JudgeTrainingNegatives = true,
                 Sample = new SampleOptions { Seed = 5, Products = 300, Queries = 60 },
             };
             var result = await new PipelineRunner(options, Quiet()).RunAsync();
@@ -36,7 +36,7 @@ public class PipelineRunnerTests
                          "model/model.safetensors", "index/index.json", "steps/mine/mined.jsonl", "steps/mine/mining.json",
                          "steps/labeler/test-metrics.json", "steps/audit/audit.json", "plots/stage2.png" })
                 Assert.True(File.Exists(Path.Combine(dir, f)), f);
-            // Stage 2 had the labeler grade its top-scoring random negatives (the pipeline default).
+            // Stage 2 had the labeler grade its top-scoring random negatives (--judge-negatives).
             using (var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "steps", "stage2", "train_summary.json"))))
             {
                 var s2 = summary.RootElement;
