@@ -247,8 +247,8 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             table.AddRow("lexical negatives (queries / items / short)", $"{result.QueriesWithLexicalNegatives:N0} / {result.LexicalNegatives:N0} / {result.QueriesShortOfLexicalNegatives:N0}");
         if (result.Judge is not null)
         {
-            table.AddRow($"judge: instance items graded / relevant", $"{result.JudgedInstanceItems:N0} / {result.JudgedInstanceItemsRelevant:N0}");
-            table.AddRow($"judge: random negatives graded / relevant (masked)", $"{result.JudgedRandomNegatives:N0} / {result.JudgedRandomNegativesRelevant:N0}");
+            table.AddRow("judge: instance items graded / relevant", $"{result.JudgedInstanceItems:N0} / {result.JudgedInstanceItemsRelevant:N0}");
+            table.AddRow("judge: random negatives graded / relevant (masked)", $"{result.JudgedRandomNegatives:N0} / {result.JudgedRandomNegativesRelevant:N0}");
         }
         table.AddRow("skipped queries (no positive / no text)", $"{result.SkippedNoPositive:N0} / {result.SkippedNoText:N0}");
         table.AddRow("steps (done / schedule)", $"{result.StepsDone:N0} / {result.TotalSteps:N0}" + (result.ResumedFromStep > 0 ? $" (resumed at {result.ResumedFromStep})" : ""));

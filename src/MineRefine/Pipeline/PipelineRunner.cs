@@ -217,13 +217,11 @@ public sealed class PipelineRunner
         s2Options.Seed = _o.Seed;
         if (_o.Stage2MaxSteps is int s2) s2Options.MaxSteps = s2;
         if (_o.IsTiny) { s2Options.EncoderLearningRate = 5e-4; }
-        string[] s2Inputs = _o.JudgeTrainingNegatives ? [s1Model, mineStep, labelerStep, Path.Combine(splitDir, "dev.jsonl"), .. dataInputs]
-            : [s1Model, mineStep, Path.Combine(splitDir, "dev.jsonl"), .. dataInputs];
-        string s2Step = await _steps.RunAsync("stage2", s2Inputs,
+        string s2Step = await _steps.RunAsync("stage2", [s1Model, mineStep, labelerStep, Path.Combine(splitDir, "dev.jsonl"), .. dataInputs],
             new { s2Options, judgeNegatives = _o.JudgeTrainingNegatives }, dir =>
             {
                 Info("stage 2: multi-class circle loss on original ∪ mined pairs" +
-                     (_o.JudgeTrainingNegatives ? $", random negatives graded by the labeler (top {s2Options.JudgedRandomNegatives} per instance)" : ""));
+                     (_o.JudgeTrainingNegatives ? $", assumed negatives graded by the labeler (fill; top {s2Options.JudgedRandomNegatives} random per instance)" : ""));
                 var mined = HardSampleMiner.ReadMinedAsJudgments(Path.Combine(mineStep, "mined.jsonl"));
                 var (union, _, _, _) = SiameseTrainer.UnionMined(stage1Train, mined);
                 using var model = TrainModelFactory.Create(s1Model, _o.Seed);
