@@ -71,11 +71,19 @@ public sealed class LabelerEvalSettings : LabelerUseSettings
     [DefaultValue(13)]
     public int SplitSeed { get; set; } = 13;
 
+    /// <summary>Random pairs per query.</summary>
+    [CommandOption("--random-negatives <N>")]
+    [Description("Also grade N random catalog products per evaluated query (not judged for it) and report the share graded 0 (random-pairs.json): " +
+                 "how the labeler treats unrelated products, which mining and the trainer's judge ask about. 0 = off.")]
+    [DefaultValue(0)]
+    public int RandomNegatives { get; set; }
+
     /// <inheritdoc />
     public override ValidationResult Validate()
     {
         var r = base.Validate();
         if (!r.Successful) return r;
+        if (RandomNegatives is < 0 or > 100) return ValidationResult.Error($"--random-negatives must be in [0, 100] (got {RandomNegatives}).");
         if (Split.ToLowerInvariant() is not ("all" or "train" or "dev" or "test"))
             return ValidationResult.Error($"Unknown --split '{Split}'. Use one of: all, train, dev, test.");
         return ValidationResult.Success();
@@ -92,7 +100,7 @@ public sealed class LabelerEvalCommand(CliEnvironment env) : Command<LabelerEval
         var human = settings.Json ? env.Error : env.Console;
         if (settings.Threads > 0) TorchSharp.torch.set_num_threads(settings.Threads);
         var dataOptions = settings.ToDataSourceOptions();
-        var manifest = new RunManifest("labeler eval", new { settings.Labeler, settings.BatchSize, settings.Split, settings.SplitSeed, settings.Cache }, settings.Seed)
+        var manifest = new RunManifest("labeler eval", new { settings.Labeler, settings.BatchSize, settings.Split, settings.SplitSeed, settings.Cache, settings.RandomNegatives }, settings.Seed)
         {
             Arguments = context.Arguments.ToList(),
         };
@@ -120,12 +128,26 @@ public sealed class LabelerEvalCommand(CliEnvironment env) : Command<LabelerEval
         LabelCommand.WritePredictions(predPath, requests, results, truth);
         manifest.AddOutput(metricsPath);
         manifest.AddOutput(predPath);
+        RandomPairCheck? randomCheck = null;
+        if (settings.RandomNegatives > 0)
+        {
+            var randomPairs = RandomNegativePairs.SampleProducts(dataset, judgments, settings.RandomNegatives, settings.Seed);
+            var randomRequests = LabelCommand.Requests(dataset, randomPairs, labeler);
+            var randomResults = LabelCommand.RunWithProgress(human, labeler, randomRequests, cancellationToken);
+            randomCheck = RandomNegativePairs.Check(randomResults.Select(x => x.Grade).ToList());
+            var randomPath = Path.Combine(settings.Out!, "random-pairs.json");
+            Json.WriteFile(randomPath, randomCheck);
+            manifest.AddOutput(randomPath);
+        }
         manifest.Notes["judge"] = labeler.Name;
         manifest.Notes["pairs"] = requests.Count;
         manifest.Notes["pairs_per_second"] = Math.Round(labeler.LastPairsPerSecond, 1);
         manifest.WriteTo(settings.Out!);
 
         human.Write(MetricsTable(metrics, $"{labeler.Name} on {judgments.Count:N0} judged pairs"));
+        if (randomCheck is { GradedIrrelevant: { } r0 })
+            human.MarkupLine($"random catalog pairs graded 0: [bold]{r0:P1}[/] of {randomCheck.Pairs:N0} " +
+                             $"(graded 1: {randomCheck.PredictedCounts[1]:N0}, 2: {randomCheck.PredictedCounts[2]:N0})");
         human.MarkupLine($"{Math.Round(labeler.LastPairsPerSecond):N0} pairs/s; wrote [bold]{Markup.Escape(Path.GetFullPath(settings.Out!))}[/]: metrics.json, predictions.jsonl, run.json");
         if (settings.Json)
         {

@@ -58,6 +58,11 @@ public sealed class LabelerTrainSettings : DataSettings
     [Description("Use a seeded random subset of at most N training pairs (0 = all).")]
     public int? MaxTrainPairs { get; set; }
 
+    /// <summary>Random grade-0 pairs per query.</summary>
+    [CommandOption("--random-negatives <N>")]
+    [Description("Random catalog products per query added as grade-0 training pairs (default 1; 0 = human pairs only). Without them the labeler never sees an unrelated product and calls such pairs relevant.")]
+    public int? RandomNegatives { get; set; }
+
     /// <summary>Class weights.</summary>
     [CommandOption("--class-weights <MODE>")]
     [Description("none or inverse-frequency.")]
@@ -82,6 +87,18 @@ public sealed class LabelerTrainSettings : DataSettings
     [DefaultValue(0.15)]
     public double DevFraction { get; set; } = 0.15;
 
+    /// <summary>Which judgments to train on.</summary>
+    [CommandOption("--split <SPLIT>")]
+    [Description("train (default): only the train split of the query split that eval, train and 'labeler eval --split' use, so their dev/test queries stay unseen; all: every judgment.")]
+    [DefaultValue("train")]
+    public string Split { get; set; } = "train";
+
+    /// <summary>Split seed.</summary>
+    [CommandOption("--split-seed <N>")]
+    [Description("Seed of the train/dev/test query split (same as eval's).")]
+    [DefaultValue(13)]
+    public int SplitSeed { get; set; } = 13;
+
     /// <summary>Torch threads.</summary>
     [CommandOption("--threads <N>")]
     [Description("libtorch intra-op threads (0 = libtorch default).")]
@@ -103,6 +120,7 @@ public sealed class LabelerTrainSettings : DataSettings
             LearningRate = LearningRate ?? (Tiny ? 1e-3 : o.LearningRate),
             MaxPairLength = MaxLength ?? o.MaxPairLength,
             MaxTrainPairs = MaxTrainPairs ?? o.MaxTrainPairs,
+            RandomNegativesPerQuery = RandomNegatives ?? o.RandomNegativesPerQuery,
             ClassWeights = ClassWeights.ToLowerInvariant() switch
             {
                 "none" => ClassWeighting.None,
@@ -130,6 +148,8 @@ public sealed class LabelerTrainSettings : DataSettings
         {
             ToOptions();
             if (Threads < 0) throw new ArgumentException($"--threads must be ≥ 0 (got {Threads}).");
+            if (Split.ToLowerInvariant() is not ("train" or "all"))
+                throw new ArgumentException($"Unknown --split '{Split}'. Use train (the query split's train part) or all.");
         }
         catch (ArgumentException e)
         {
@@ -154,8 +174,16 @@ public sealed class LabelerTrainCommand(CliEnvironment env) : Command<LabelerTra
         foreach (var input in settings.InputPaths()) manifest.AddInput(input);
         Dataset dataset = null!;
         human.Status().Start($"loading {dataOptions.Format} data…", _ => dataset = DatasetLoader.Load(dataOptions));
-        var pairs = LabeledPair.FromJudgments(dataset, dataset.Judgments, options.ItemTextLevels);
-        human.MarkupLine($"loaded [bold]{dataset.Judgments.Count:N0}[/] judgments over [bold]{dataset.Queries.Count:N0}[/] queries");
+        var judgments = settings.Split.Equals("all", StringComparison.OrdinalIgnoreCase)
+            ? dataset.Judgments
+            : QuerySplitter.Split(dataset, settings.SplitSeed).Train;
+        if (judgments.Count == 0) throw new ArgumentException($"No judgments to train on (split '{settings.Split}').");
+        var pairs = RandomNegativePairs.WithHumanPairs(dataset, judgments, options);
+        manifest.Notes["split"] = settings.Split.ToLowerInvariant();
+        manifest.Notes["split_seed"] = settings.SplitSeed;
+        human.MarkupLine($"loaded [bold]{dataset.Judgments.Count:N0}[/] judgments over [bold]{dataset.Queries.Count:N0}[/] queries; " +
+                         $"training on [bold]{judgments.Count:N0}[/] ({settings.Split.ToLowerInvariant()}); " +
+                         $"added [bold]{pairs.Count(p => p.RandomNegative):N0}[/] random catalog pairs as grade 0 ({options.RandomNegativesPerQuery} per query)");
 
         var trainer = new CrossEncoderTrainer(options);
         LabelerTrainResult result = null!;
@@ -182,6 +210,7 @@ public sealed class LabelerTrainCommand(CliEnvironment env) : Command<LabelerTra
             manifest.AddOutput(f);
         manifest.AddOutput(result.LabelerFolder);
         manifest.Notes["train_pairs"] = result.TrainPairs;
+        manifest.Notes["train_random_negative_pairs"] = result.TrainRandomNegativePairs;
         manifest.Notes["dev_pairs"] = result.DevPairs;
         manifest.Notes["steps"] = result.Steps;
         manifest.Notes["best_step"] = result.BestStep;
@@ -192,6 +221,8 @@ public sealed class LabelerTrainCommand(CliEnvironment env) : Command<LabelerTra
         if (result.Dev is { } dev)
         {
             human.Write(LabelerEvalCommand.MetricsTable(dev, "dev"));
+            if (result.DevRandomPairs is { GradedIrrelevant: { } r0 } rp)
+                human.MarkupLine($"dev random catalog pairs graded 0: [bold]{r0:P1}[/] of {rp.Pairs:N0} (graded 1: {rp.PredictedCounts[1]:N0}, 2: {rp.PredictedCounts[2]:N0})");
         }
         human.MarkupLine($"trained {result.Steps} steps in {result.TrainSeconds:F0} s ({result.TrainPairsPerSecond:F1} pairs/s); " +
                          $"wrote [bold]{Markup.Escape(result.LabelerFolder)}[/] (best step {result.BestStep})");

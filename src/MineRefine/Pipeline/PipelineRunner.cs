@@ -112,7 +112,7 @@ public sealed class PipelineRunner
             {
                 Info("training the cross-encoder labeler");
                 var result = Progress("labeler", (IProgress<LabelerTrainProgress> p) =>
-                    new CrossEncoderTrainer(labelerOptions).Train(LabeledPair.FromJudgments(data, train), dir, p, ct),
+                    new CrossEncoderTrainer(labelerOptions).Train(RandomNegativePairs.WithHumanPairs(data, train, labelerOptions), dir, p, ct),
                     p => (p.Step, Math.Max(1, p.TotalSteps)));
                 Json.WriteFile(Path.Combine(dir, "train-result.json"), result);
                 // Held-out quality on the test split (paper §2: accuracy and within-1 accuracy).
@@ -122,6 +122,15 @@ public sealed class PipelineRunner
                 var graded = await labeler.LabelAsync(requests, null, ct);
                 var metrics = LabelerMetrics.Compute(held.Select(j => j.Grade).ToList(), graded);
                 Json.WriteFile(Path.Combine(dir, "test-metrics.json"), metrics);
+                // And on one random catalog product per held-out query: should be graded 0 (what mining and the
+                // trainer's judge ask about unjudged items).
+                var randomPairs = RandomNegativePairs.SampleProducts(data, held, 1, _o.Seed + 1);
+                var randomGraded = await labeler.LabelAsync(
+                    randomPairs.Select(r => Request(data, new Judgment(r.QueryId, r.ProductId, Grades.Irrelevant, JudgmentSource.Model))).ToList(), null, ct);
+                var randomCheck = RandomNegativePairs.Check(randomGraded.Select(r => r.Grade).ToList());
+                Json.WriteFile(Path.Combine(dir, "test-random-pairs.json"), randomCheck);
+                Info($"labeler: test accuracy {metrics.Accuracy:P1}, within-1 {metrics.Within1:P1}; random catalog pairs graded 0: " +
+                     $"{randomCheck.GradedIrrelevant:P1} of {randomCheck.Pairs:N0}");
             });
         string labelerDir = Path.Combine(labelerStep, CrossEncoderTrainer.LabelerFolderName);
         using var labeler = CrossEncoderLabeler.FromFolder(labelerDir);

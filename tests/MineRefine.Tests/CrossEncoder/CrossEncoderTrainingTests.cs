@@ -83,6 +83,20 @@ public sealed class CrossEncoderTrainingTests : IDisposable
         Assert.Empty(train.Select(p => p.QueryKey).Intersect(dev.Select(p => p.QueryKey)));
     }
 
+    [Fact]
+    public void Dev_split_of_a_query_splits_train_part_with_the_same_seed_is_not_empty()
+    {
+        // the pipeline and 'labeler train' pass the train part of QuerySplitter(seed 13) and train with seed 13:
+        // the dev split must not reuse the same hash (it used to, and every such dev set was empty)
+        var pairs = CrossEncoderTestUtil.ToyPairs(3000, seed: 9)
+            .Select((p, i) => p with { QueryKey = $"query {i % 400}" })
+            .Where(p => QuerySplitter.Bucket(p.QueryKey, 13) == 0).ToList();
+        int queries = pairs.Select(p => p.QueryKey).Distinct().Count();
+        var (_, dev) = CrossEncoderTrainer.SplitDev(pairs, 0.15, 13);
+        int devQueries = dev.Select(p => p.QueryKey).Distinct().Count();
+        Assert.InRange(devQueries, (int)(0.08 * queries), (int)(0.22 * queries));
+    }
+
     private sealed class StepProgress(Action<LabelerTrainProgress> a) : IProgress<LabelerTrainProgress>
     {
         public void Report(LabelerTrainProgress value) => a(value);

@@ -31,9 +31,21 @@ public sealed class LabelerCliTests : IDisposable
         Assert.True(File.Exists(Path.Combine(labeler, "model.json")));
         Assert.True(File.Exists(Path.Combine(run, "run.json")));
         Assert.True(File.Exists(Path.Combine(run, "dev-metrics.json")));
+        // default: the query split's train part only, plus one random grade-0 pair per query
+        var split = QuerySplitter.Split(DatasetLoader.Load(new DataSourceOptions { Format = "jsonl", DataDir = data }), 13);
+        using (var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json"))))
+        {
+            var notes = manifest.RootElement.GetProperty("notes");
+            Assert.Equal("train", notes.GetProperty("split").GetString());
+            int trainQueries = split.Train.Select(j => j.QueryId).Distinct().Count();
+            Assert.Equal(split.Train.Count + trainQueries, notes.GetProperty("train_pairs").GetInt32() + notes.GetProperty("dev_pairs").GetInt32() +
+                JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "dev-metrics.json"))).RootElement.GetProperty("dev_random_pairs").GetProperty("pairs").GetInt32());
+            Assert.True(notes.GetProperty("train_random_negative_pairs").GetInt32() > 0);
+        }
 
         var evalDir = Path.Combine(_dir, "eval");
-        (code, var stdout, err) = CliRunner.Run("labeler", "eval", "--labeler", labeler, "--format", "jsonl", "--data", data, "--out", evalDir);
+        (code, var stdout, err) = CliRunner.Run("labeler", "eval", "--labeler", labeler, "--format", "jsonl", "--data", data, "--out", evalDir,
+            "--random-negatives", "2");
         Assert.True(code == 0, err);
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(evalDir, "metrics.json")));
         foreach (var key in new[] { "accuracy", "within1", "macro_f1", "ece", "confusion", "n" })
@@ -44,6 +56,14 @@ public sealed class LabelerCliTests : IDisposable
         Assert.Equal(n, doc.RootElement.GetProperty("confusion").EnumerateArray().SelectMany(r => r.EnumerateArray()).Sum(v => v.GetInt32()));
         Assert.Contains("within-1", stdout);
         Assert.Equal(n, File.ReadLines(Path.Combine(evalDir, "predictions.jsonl")).Count());
+        using (var rp = JsonDocument.Parse(File.ReadAllText(Path.Combine(evalDir, "random-pairs.json"))))
+        {
+            int queries = File.ReadLines(Path.Combine(data, "judgments.jsonl")).Where(l => l.Trim().Length > 0)
+                .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("query_id").GetString()).Distinct().Count();
+            Assert.Equal(2 * queries, rp.RootElement.GetProperty("pairs").GetInt32());
+            Assert.Equal(2 * queries, rp.RootElement.GetProperty("predicted_counts").EnumerateArray().Sum(v => v.GetInt32()));
+        }
+        Assert.Contains("random catalog pairs graded 0", stdout);
 
         // label: grade two pairs from a JSONL file
         var products = File.ReadLines(Path.Combine(data, "products.jsonl")).Take(2)
@@ -106,6 +126,12 @@ public sealed class LabelerCliTests : IDisposable
         (code, _, err) = CliRunner.Run("labeler", "eval", "--format", "sample", "--data", data, "--out", _dir);
         Assert.Equal(2, code);
         Assert.Contains("--labeler <DIR> is required", err);
+        (code, _, err) = CliRunner.Run("labeler", "train", "--format", "sample", "--data", data, "--out", _dir, "--split", "test");
+        Assert.Equal(2, code);
+        Assert.Contains("Unknown --split 'test'", err);
+        (code, _, err) = CliRunner.Run("labeler", "train", "--format", "sample", "--data", data, "--out", _dir, "--random-negatives", "-1");
+        Assert.Equal(2, code);
+        Assert.Contains("RandomNegativesPerQuery", err);
     }
 }
 

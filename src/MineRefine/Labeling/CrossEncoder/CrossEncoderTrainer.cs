@@ -15,7 +15,8 @@ namespace MineRefine.Labeling.CrossEncoder;
 /// cross-entropy (<see cref="GradeCrossEntropy"/>), AdamW (backbone and head learning rates), linear warm-up then
 /// linear decay, gradient-norm clipping. Batches are shuffled with <see cref="SerializableRandom"/> and grouped by
 /// length inside windows of 50 batches (less padding); torch is re-seeded every step
-/// (<see cref="TorchSeeding.ForStep"/>), every step runs in a dispose scope. Dev accuracy (by-query split) picks
+/// (<see cref="TorchSeeding.ForStep"/>), every step runs in a dispose scope. Dev accuracy (by-query split; over the
+/// human dev pairs and the dev queries' random grade-0 pairs together, see <see cref="RandomNegativePairs"/>) picks
 /// the best weights and drives early stopping. Output folder: <c>labeler/</c> (best weights), <c>checkpoints/</c>
 /// (model + optimizer + step + RNG; <see cref="LabelerTrainOptions.Resume"/>), <c>metrics.jsonl</c>,
 /// <c>dev-metrics.json</c>.
@@ -33,7 +34,7 @@ public sealed class CrossEncoderTrainer
     public LabelerTrainOptions Options { get; }
 
     /// <summary>Holds out <see cref="LabelerTrainOptions.DevFraction"/> of the queries of <paramref name="pairs"/> as
-    /// dev (<see cref="QuerySplitter.Bucket"/>, seed = <see cref="LabelerTrainOptions.Seed"/>) and trains on the rest.</summary>
+    /// dev (<see cref="SplitDev"/>, seed = <see cref="LabelerTrainOptions.Seed"/>) and trains on the rest.</summary>
     public LabelerTrainResult Train(IReadOnlyList<LabeledPair> pairs, string outDir,
         IProgress<LabelerTrainProgress>? progress = null, CancellationToken ct = default)
     {
@@ -41,14 +42,18 @@ public sealed class CrossEncoderTrainer
         return Train(train, dev, outDir, progress, ct);
     }
 
-    /// <summary>Splits pairs by query key into (train, dev).</summary>
+    /// <summary>Splits pairs by query key into (train, dev): a query is dev when
+    /// <see cref="QuerySplitter.UnitHash"/>("labeler-dev" + key, seed) &lt; <paramref name="devFraction"/>. The key is
+    /// salted because the pairs are usually the train part of a <see cref="QuerySplitter"/> split made with the same
+    /// seed: the unsalted hash of every such query lies below the train fraction, so a dev bucket cut from the same
+    /// hash would be empty.</summary>
     public static (IReadOnlyList<LabeledPair> Train, IReadOnlyList<LabeledPair> Dev) SplitDev(IReadOnlyList<LabeledPair> pairs, double devFraction, int seed)
     {
         if (devFraction <= 0) return (pairs, Array.Empty<LabeledPair>());
         var train = new List<LabeledPair>();
         var dev = new List<LabeledPair>();
         foreach (var p in pairs)
-            (QuerySplitter.Bucket(p.QueryKey, seed, 1 - devFraction, devFraction) == 1 ? dev : train).Add(p);
+            (QuerySplitter.UnitHash("labeler-dev\u0001" + p.QueryKey, seed) < devFraction ? dev : train).Add(p);
         return (train, dev);
     }
 
@@ -64,6 +69,10 @@ public sealed class CrossEncoderTrainer
         var o = Options;
         foreach (var p in train.Concat(dev))
             if (!Grades.IsValid(p.Grade)) throw new ArgumentException($"Pair ('{p.QueryText}', '{p.ItemText}') has grade {p.Grade}; grades are 0, 1, 2.");
+        // Random grade-0 pairs (RandomNegativePairs) train like any pair; on dev they are scored apart, so the reported
+        // dev accuracy stays a figure on human judgments (selection uses both, see Evaluate).
+        var devRandom = Subset(dev.Where(p => p.RandomNegative).ToList(), o.MaxDevPairs > 0 ? Math.Max(1, o.MaxDevPairs / 4) : 0, o.Seed, "dev-random-subset");
+        dev = dev.Where(p => !p.RandomNegative).ToList();
         train = Subset(train, o.MaxTrainPairs, o.Seed, "train-subset");
         dev = Subset(dev, o.MaxDevPairs, o.Seed, "dev-subset");
         if (train.Count == 0) throw new ArgumentException("No training pairs: the judgments file is empty or every query went to dev.");
@@ -75,6 +84,7 @@ public sealed class CrossEncoderTrainer
         var model = package.Model;
         var trainRows = train.Select(p => package.Encode(p.QueryText, p.ItemText)).ToArray();
         var devRows = dev.Select(p => package.Encode(p.QueryText, p.ItemText)).ToArray();
+        var devRandomRows = devRandom.Select(p => package.Encode(p.QueryText, p.ItemText)).ToArray();
         var trainTargets = train.Select(p => p.Grade).ToArray();
 
         // ---- parameters and optimizer
@@ -107,8 +117,9 @@ public sealed class CrossEncoderTrainer
         long bestStep = -1;
         int evalsWithoutImprovement = 0;
         LabelerMetricsResult? bestDev = null;
+        RandomPairCheck? bestDevRandom = null;
         long? resumedFrom = null;
-        string fingerprint = Fingerprint(o, train.Count, dev.Count);
+        string fingerprint = Fingerprint(o, train.Count, dev.Count, devRandom.Count);
         var store = new CheckpointStore(Path.Combine(outDir, "checkpoints"), keepLast: 2);
         string metricsPath = Path.Combine(outDir, "metrics.jsonl");
         string labelerDir = Path.Combine(outDir, LabelerFolderName);
@@ -126,6 +137,7 @@ public sealed class CrossEncoderTrainer
             bestAcc = state.BestDevAccuracy ?? double.NegativeInfinity; bestStep = state.BestStep;
             evalsWithoutImprovement = state.EvalsWithoutImprovement;
             bestDev = state.BestDev;
+            bestDevRandom = state.BestDevRandom;
             resumedFrom = step;
             MetricsLog.TruncateAfterStep(metricsPath, step);
         }
@@ -143,7 +155,7 @@ public sealed class CrossEncoderTrainer
                 {
                     Step = step, Epoch = epoch, RngAtEpochStart = rngAtEpochStart, Fingerprint = fingerprint,
                     BestDevAccuracy = double.IsFinite(bestAcc) ? bestAcc : null, BestStep = bestStep,
-                    EvalsWithoutImprovement = evalsWithoutImprovement, BestDev = bestDev,
+                    EvalsWithoutImprovement = evalsWithoutImprovement, BestDev = bestDev, BestDevRandom = bestDevRandom,
                 }));
             });
         }
@@ -158,19 +170,33 @@ public sealed class CrossEncoderTrainer
             var truth = dev.Select(p => p.Grade).ToList();
             var pred = probs.Select(p => LabelResult.FromProbabilities(p, JudgmentSource.Model, "dev").Grade).ToList();
             var m = LabelerMetrics.Compute(truth, pred, probs);
-            metrics.Write(step, new Dictionary<string, double>
+            RandomPairCheck? randomCheck = devRandomRows.Length == 0 ? null : RandomNegativePairs.Check(
+                PredictBucketed(package, devRandomRows, o.EvalBatchSize, ct)
+                    .Select(p => LabelResult.FromProbabilities(p, JudgmentSource.Model, "dev").Grade).ToList());
+            var values = new Dictionary<string, double>
             {
                 ["dev/accuracy"] = m.Accuracy, ["dev/within1"] = m.Within1, ["dev/macro_f1"] = m.MacroF1, ["dev/ece"] = m.Ece ?? double.NaN,
-            });
-            bool improved = m.Accuracy > bestAcc;
+            };
+            // Selection: accuracy over every dev pair, random ones included (the training distribution). On human
+            // pairs alone, weights that never say 0 win whenever the human pairs hold few grade-0 pairs.
+            double selection = m.Accuracy;
+            if (randomCheck is { Pairs: > 0 } rc)
+            {
+                selection = (m.Accuracy * m.Count + rc.PredictedCounts[0]) / (m.Count + rc.Pairs);
+                values["dev/random_pairs_graded_0"] = rc.GradedIrrelevant!.Value;
+                values["dev/selection_accuracy"] = selection;
+            }
+            metrics.Write(step, values);
+            bool improved = selection > bestAcc;
             if (improved)
             {
-                bestAcc = m.Accuracy; bestStep = step; bestDev = m; evalsWithoutImprovement = 0;
+                bestAcc = selection; bestStep = step; bestDev = m; bestDevRandom = randomCheck; evalsWithoutImprovement = 0;
                 package.Save(labelerDir);
             }
             else evalsWithoutImprovement++;
             progress?.Report(new LabelerTrainProgress(step, totalSteps, double.NaN, double.NaN, m.Accuracy,
-                $"dev accuracy {m.Accuracy:P1} (best {bestAcc:P1} at step {bestStep})"));
+                $"dev accuracy {m.Accuracy:P1}" + (randomCheck?.GradedIrrelevant is { } r0 ? $", random pairs graded 0 {r0:P0}, both {selection:P1}" : "") +
+                $" (best {bestAcc:P1} at step {bestStep})"));
             SaveCheckpoint();
             return o.Patience > 0 && evalsWithoutImprovement >= o.Patience;
         }
@@ -256,7 +282,8 @@ public sealed class CrossEncoderTrainer
         var result = new LabelerTrainResult
         {
             LabelerFolder = Path.GetFullPath(labelerDir), Steps = step, BestStep = bestStep, Dev = bestDev,
-            TrainPairs = train.Count, DevPairs = dev.Count, TrainSeconds = Math.Round(seconds, 2),
+            TrainPairs = train.Count, TrainRandomNegativePairs = train.Count(p => p.RandomNegative), DevRandomPairs = bestDevRandom,
+            DevPairs = dev.Count, TrainSeconds = Math.Round(seconds, 2),
             TrainPairsPerSecond = Math.Round(pairsThisRun / Math.Max(1e-9, seconds), 2), StoppedEarly = stoppedEarly,
             ResumedFromStep = resumedFrom,
         };
@@ -308,8 +335,8 @@ public sealed class CrossEncoderTrainer
         return idx.Take(max).Order().Select(i => pairs[i]).ToList();
     }
 
-    private static string Fingerprint(LabelerTrainOptions o, int trainCount, int devCount) =>
-        Common.FileHashing.Sha256Text(JsonSerializer.Serialize(o with { Resume = false }) + $"|{trainCount}|{devCount}")[..16];
+    private static string Fingerprint(LabelerTrainOptions o, int trainCount, int devCount, int devRandomCount) =>
+        Common.FileHashing.Sha256Text(JsonSerializer.Serialize(o with { Resume = false }) + $"|{trainCount}|{devCount}|{devRandomCount}")[..16];
 
     private sealed class TrainerState
     {
@@ -321,5 +348,6 @@ public sealed class CrossEncoderTrainer
         public long BestStep { get; set; }
         public int EvalsWithoutImprovement { get; set; }
         public LabelerMetricsResult? BestDev { get; set; }
+        public RandomPairCheck? BestDevRandom { get; set; }
     }
 }

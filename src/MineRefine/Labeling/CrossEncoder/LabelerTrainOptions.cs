@@ -60,6 +60,10 @@ public sealed record LabelerTrainOptions
     public int Seed { get; init; } = 13;
     /// <summary>Taxonomy levels in item texts (paper §3: 2).</summary>
     public int ItemTextLevels { get; init; } = 2;
+    /// <summary>Random catalog products per query added as grade-0 pairs (<see cref="RandomNegativePairs"/>; the
+    /// caller samples them, as only it has the catalog). Without them a labeler trained on a search engine's judged
+    /// results calls unrelated products relevant. 0 = human pairs only.</summary>
+    public int RandomNegativesPerQuery { get; init; } = 1;
 
     /// <summary>The quick preset, sized for the Home Depot public judgments (~41k train pairs) on a 2-core CPU
     /// (target ≤ 20 minutes, i.e. ≈14 pairs/s): a 16k-pair subset, 1 epoch, max length 48, frozen embedding tables,
@@ -111,6 +115,7 @@ public sealed record LabelerTrainOptions
         Need(CheckpointEverySteps >= 0, $"CheckpointEverySteps must be ≥ 0 (got {CheckpointEverySteps}).");
         Need(EvalBatchSize >= 1, $"EvalBatchSize must be ≥ 1 (got {EvalBatchSize}).");
         Need(ItemTextLevels >= 0, $"ItemTextLevels must be ≥ 0 (got {ItemTextLevels}).");
+        Need(RandomNegativesPerQuery is >= 0 and <= 100, $"RandomNegativesPerQuery must be in [0, 100] (got {RandomNegativesPerQuery}); 1 is the default, 0 turns random grade-0 pairs off.");
         return this;
     }
 }
@@ -120,7 +125,9 @@ public sealed record LabelerTrainOptions
 /// <param name="QueryText">Query text.</param>
 /// <param name="ItemText">Item text (<see cref="LabelingText.ItemText"/>).</param>
 /// <param name="Grade">Human grade 0, 1 or 2.</param>
-public sealed record LabeledPair(string QueryKey, string QueryText, string ItemText, int Grade)
+/// <param name="RandomNegative">True for a random catalog product assumed irrelevant (<see cref="RandomNegativePairs"/>),
+/// not a human judgment: it trains the labeler; on dev it is scored apart from the human pairs.</param>
+public sealed record LabeledPair(string QueryKey, string QueryText, string ItemText, int Grade, bool RandomNegative = false)
 {
     /// <summary>Pairs of <paramref name="judgments"/> with texts from <paramref name="data"/>. A judgment whose query or
     /// product is missing is an error (nothing is silently dropped).</summary>
@@ -157,9 +164,13 @@ public sealed record LabelerTrainResult
     [JsonPropertyName("best_step")] public long BestStep { get; init; }
     /// <summary>Dev metrics of the kept weights (null without dev pairs).</summary>
     [JsonPropertyName("dev")] public LabelerMetricsResult? Dev { get; init; }
-    /// <summary>Training pairs used.</summary>
+    /// <summary>Training pairs used (human and random).</summary>
     [JsonPropertyName("train_pairs")] public int TrainPairs { get; init; }
-    /// <summary>Dev pairs evaluated.</summary>
+    /// <summary>Of <see cref="TrainPairs"/>, random catalog pairs assumed grade 0.</summary>
+    [JsonPropertyName("train_random_negative_pairs")] public int TrainRandomNegativePairs { get; init; }
+    /// <summary>How the kept weights graded the dev queries' random pairs (null without such pairs).</summary>
+    [JsonPropertyName("dev_random_pairs")] public RandomPairCheck? DevRandomPairs { get; init; }
+    /// <summary>Human dev pairs evaluated.</summary>
     [JsonPropertyName("dev_pairs")] public int DevPairs { get; init; }
     /// <summary>Wall time of this process's training (seconds).</summary>
     [JsonPropertyName("train_seconds")] public double TrainSeconds { get; init; }
