@@ -22,9 +22,9 @@ public sealed class GarnetFailoverTests(ITestOutputHelper output)
         return reply;
     }
 
-    private static T WaitFor<T>(Func<T?> probe, string what, int seconds = 60) where T : class
+    private static T WaitFor<T>(Func<T?> probe, string what, int seconds = 180) where T : class
     {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds); // hang guard, not a timing assertion
+        var deadline = DateTime.UtcNow.AddSeconds(seconds); // hang guard, not a timing assertion (a starved CPU slows the replica sync a lot)
         while (true)
         {
             if (probe() is { } v) return v;

@@ -477,6 +477,7 @@ public sealed class PipelineRunner
                     Path.Combine(plots, file));
         if (ReadJson(Path.Combine(labelerStep, "test-metrics.json")) is { } lm)
         {
+            var randomPairs = ReadJson(Path.Combine(labelerStep, "test-random-pairs.json"));
             report.AddSection("Labeler on held-out judgments", new
             {
                 pairs = lm.GetProperty("n").GetInt32(),
@@ -484,6 +485,8 @@ public sealed class PipelineRunner
                 within1 = lm.GetProperty("within1").GetDouble(),
                 macro_f1 = lm.GetProperty("macro_f1").GetDouble(),
                 ece = lm.GetProperty("ece").GetDouble(),
+                random_catalog_pairs = randomPairs?.GetProperty("pairs").GetInt32(),
+                random_catalog_pairs_graded_0 = randomPairs?.GetProperty("graded_irrelevant") is { ValueKind: JsonValueKind.Number } g0 ? g0.GetDouble() : (double?)null,
             });
             var cm = lm.GetProperty("confusion").EnumerateArray().Select(r => r.EnumerateArray().Select(x => x.GetInt64()).ToArray()).ToArray();
             report.AddConfusion("Labeler confusion matrix (rows: human grade, columns: labeler grade)", cm);

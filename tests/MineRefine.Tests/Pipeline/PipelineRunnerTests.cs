@@ -36,6 +36,11 @@ public class PipelineRunnerTests
                          "model/model.safetensors", "index/index.json", "steps/mine/mined.jsonl", "steps/mine/mining.json",
                          "steps/labeler/test-metrics.json", "steps/audit/audit.json", "plots/stage2.png" })
                 Assert.True(File.Exists(Path.Combine(dir, f)), f);
+            // The labeler trained with one random grade-0 pair per query, and was checked on random test pairs.
+            using (var lab = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "steps", "labeler", "train-result.json"))))
+                Assert.True(lab.RootElement.GetProperty("train_random_negative_pairs").GetInt32() > 0);
+            using (var rp = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "steps", "labeler", "test-random-pairs.json"))))
+                Assert.True(rp.RootElement.GetProperty("pairs").GetInt32() > 0);
             // Stage 2 had the labeler grade its top-scoring random negatives (--judge-negatives).
             using (var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "steps", "stage2", "train_summary.json"))))
             {
