@@ -11,8 +11,9 @@ namespace MineRefine.Labeling.CrossEncoder;
 /// that question about unjudged items, so the labeler also trains on <c>perQuery</c> random products per query,
 /// each drawn uniformly from the catalog among the products not judged for that query, labelled 0 and flagged
 /// <see cref="LabeledPair.RandomNegative"/> (the reported dev accuracy is on human pairs only; the flagged dev pairs
-/// give a separate "random pairs graded 0" rate, and best-weights selection counts both). The same convention the two-tower trainer uses for its random fill (paper
-/// §3: "sample random catalog items" as negatives). Deterministic for a seed.
+/// give a separate "random pairs graded 0" rate, and best-weights selection counts both). The same convention the
+/// two-tower trainer uses for its random fill (paper §3: "sample random catalog items" as negatives). Measured effect:
+/// <c>bench/results/labeler.md</c>. Deterministic for a seed.
 /// </summary>
 public static class RandomNegativePairs
 {
