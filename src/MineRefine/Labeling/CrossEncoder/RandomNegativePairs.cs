@@ -56,18 +56,11 @@ public static class RandomNegativePairs
     }
 
     /// <summary><see cref="SampleProducts"/> as grade-0 labeler pairs flagged <see cref="LabeledPair.RandomNegative"/>.</summary>
-    public static IReadOnlyList<LabeledPair> Sample(Dataset data, IEnumerable<Judgment> judgments, int perQuery, int seed, int itemTextLevels = 2)
-    {
-        var list = new List<LabeledPair>();
-        foreach (var (queryId, productId) in SampleProducts(data, judgments, perQuery, seed))
-        {
-            var q = data.FindQuery(queryId) ?? throw new ArgumentException($"Judgment names query '{queryId}' that is not in the data set.");
-            var p = data.FindProduct(productId)!;
-            list.Add(new LabeledPair(Text.TextNormalizer.NormalizeQuery(q.Text), q.Text, LabelingText.ItemText(p, itemTextLevels),
-                Grades.Irrelevant, RandomNegative: true));
-        }
-        return list;
-    }
+    public static IReadOnlyList<LabeledPair> Sample(Dataset data, IEnumerable<Judgment> judgments, int perQuery, int seed, int itemTextLevels = 2) =>
+        LabeledPair.FromJudgments(data,
+                SampleProducts(data, judgments, perQuery, seed).Select(p => new Judgment(p.QueryId, p.ProductId, Grades.Irrelevant, JudgmentSource.Model)),
+                itemTextLevels)
+            .Select(p => p with { RandomNegative = true }).ToList();
 
     /// <summary>The labeler's training pairs: the human pairs of <paramref name="judgments"/>
     /// (<see cref="LabeledPair.FromJudgments"/>) followed by <see cref="LabelerTrainOptions.RandomNegativesPerQuery"/>
