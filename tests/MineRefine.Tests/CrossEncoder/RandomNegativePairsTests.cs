@@ -1,5 +1,4 @@
 using MineRefine.Data;
-using MineRefine.Data.Sample;
 using MineRefine.Labeling;
 using MineRefine.Labeling.CrossEncoder;
 
@@ -105,7 +104,7 @@ public sealed class RandomNegativePairsTests : IDisposable
 
         // without random pairs the labeler has never seen grade 0 and calls unrelated items relevant
         Assert.True(without.DevRandomPairs!.GradedIrrelevant < 0.2, $"without: {without.DevRandomPairs.GradedIrrelevant:P0} graded 0");
-        Assert.True(with.DevRandomPairs.GradedIrrelevant > 0.6, $"with: {with.DevRandomPairs.GradedIrrelevant:P0} graded 0 " + string.Join("\n", File.ReadLines(Path.Combine(_dir, "with", "metrics.jsonl")).Where(l => l.Contains("dev/"))));
+        Assert.True(with.DevRandomPairs.GradedIrrelevant > 0.6, $"with: {with.DevRandomPairs.GradedIrrelevant:P0} graded 0");
         using var labeler = CrossEncoderLabeler.FromFolder(with.LabelerFolder);
         var res = labeler.Label(devRandom.Select((p, i) => new LabelRequest($"q{i}", p.QueryText, $"p{i}", p.ItemText)).ToList());
         Assert.Equal(with.DevRandomPairs.GradedIrrelevant!.Value, res.Count(r => r.Grade == 0) / (double)res.Count, 6);
