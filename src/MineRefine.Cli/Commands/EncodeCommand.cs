@@ -15,7 +15,7 @@ public sealed class EncodeSettings : DataSettings
 {
     /// <summary>Model.</summary>
     [CommandOption("--model <MODEL>")]
-    [Description("'minilm' (pretrained, zero-shot) or a model folder.")]
+    [Description("'minilm' or 'arctic-xs' (pretrained, zero-shot) or a model folder.")]
     [DefaultValue("minilm")]
     public string Model { get; set; } = "minilm";
 

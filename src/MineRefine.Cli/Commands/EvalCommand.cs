@@ -15,13 +15,13 @@ public sealed class EvalSettings : DataSettings
 {
     /// <summary>Retriever name.</summary>
     [CommandOption("--retriever <NAME>")]
-    [Description("Retriever: bm25, dense (with --model minilm or a model folder) or hybrid (dense + BM25 fused; uses the model folder's fusion.json and thresholds.json).")]
+    [Description("Retriever: bm25, dense (with --model minilm, arctic-xs or a model folder) or hybrid (dense + BM25 fused; uses the model folder's fusion.json and thresholds.json).")]
     [DefaultValue("bm25")]
     public string Retriever { get; set; } = "bm25";
 
     /// <summary>Dense model.</summary>
     [CommandOption("--model <MODEL>")]
-    [Description("Dense retriever model: minilm (zero-shot) or a model folder written by train.")]
+    [Description("Dense retriever model: minilm or arctic-xs (pretrained, zero-shot) or a model folder written by train.")]
     public string? Model { get; set; }
 
     /// <summary>BM25 k1.</summary>

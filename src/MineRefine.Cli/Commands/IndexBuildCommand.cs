@@ -15,7 +15,7 @@ public sealed class IndexBuildSettings : DataSettings
 {
     /// <summary>Model.</summary>
     [CommandOption("--model <MODEL>")]
-    [Description("'minilm' (pretrained, zero-shot) or a model folder (e.g. <pipeline out>/model).")]
+    [Description("'minilm' or 'arctic-xs' (pretrained, zero-shot) or a model folder (e.g. <pipeline out>/model).")]
     public string Model { get; set; } = "minilm";
 
     /// <summary>Vector index kind.</summary>

@@ -19,7 +19,7 @@ public sealed class PipelineSettings : DataSettings
 
     /// <summary>Model.</summary>
     [CommandOption("--model <MODEL>")]
-    [Description("Start model: minilm (pretrained all-MiniLM-L6-v2) or tiny (random 2-layer encoder, smoke tests).")]
+    [Description("Start model: minilm (pretrained all-MiniLM-L6-v2), arctic-xs (snowflake-arctic-embed-xs) or tiny (random 2-layer encoder, smoke tests).")]
     [DefaultValue("minilm")]
     public string Model { get; set; } = "minilm";
 

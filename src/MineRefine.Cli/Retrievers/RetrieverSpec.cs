@@ -10,7 +10,7 @@ public sealed class RetrieverSpec
     public string Name { get; init; } = "bm25";
     /// <summary>BM25 options (k1, b, analyzer, fields, index folder).</summary>
     public Bm25Options Bm25 { get; init; } = new();
-    /// <summary>Dense model: "minilm" (zero-shot all-MiniLM-L6-v2) or a model folder written by <c>train</c>.</summary>
+    /// <summary>Dense model: "minilm" / "arctic-xs" (zero-shot pretrained) or a model folder written by <c>train</c>.</summary>
     public string? Model { get; init; }
     /// <summary>Folder for caches of this run (indexes, embeddings) when no specific folder is given.</summary>
     public string? CacheDir { get; init; }

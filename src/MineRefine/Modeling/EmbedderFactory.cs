@@ -1,21 +1,25 @@
 namespace MineRefine.Modeling;
 
-/// <summary>Opens the embedder named on a command line: <c>minilm</c> (the pretrained all-MiniLM-L6-v2 as is:
-/// masked mean pooling, L2, no projection head) or a model folder written by <see cref="SiameseModel.Save"/>.</summary>
+/// <summary>Opens the embedder named on a command line: a pretrained model used as is (<c>minilm</c>:
+/// all-MiniLM-L6-v2, masked mean pooling; <c>arctic-xs</c>: snowflake-arctic-embed-xs, [CLS] pooling and its query
+/// prefix; both L2, no projection head — see <see cref="PretrainedModels"/>) or a model folder written by
+/// <see cref="SiameseModel.Save"/>.</summary>
 public static class EmbedderFactory
 {
-    /// <summary>Why <paramref name="model"/> cannot be opened, or null when it names "minilm" or an existing folder.</summary>
+    /// <summary>Why <paramref name="model"/> cannot be opened, or null when it names a pretrained model or an
+    /// existing folder.</summary>
     public static string? Problem(string? model) =>
-        string.Equals(model, "minilm", StringComparison.OrdinalIgnoreCase) || (model is not null && Directory.Exists(model))
+        PretrainedModels.Find(model) is not null || (model is not null && Directory.Exists(model))
             ? null
-            : $"--model: '{model}' is neither 'minilm' nor an existing model folder.";
+            : $"--model: '{model}' is neither a pretrained model ({PretrainedModels.Names}) nor an existing model folder.";
 
-    /// <summary>Opens <paramref name="model"/> ("minilm" or a folder). Errors name the folder and what is missing.</summary>
+    /// <summary>Opens <paramref name="model"/> (a pretrained name or a folder). Errors name the folder and what is
+    /// missing.</summary>
     public static SiameseEmbedder Open(string model, EmbedderOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(model);
-        if (string.Equals(model, "minilm", StringComparison.OrdinalIgnoreCase))
-            return SiameseEmbedder.MiniLm(options);
+        if (PretrainedModels.Find(model) is { } pretrained)
+            return SiameseEmbedder.Pretrained(pretrained, options);
         if (Problem(model) is { } problem) throw new DirectoryNotFoundException(problem);
         return SiameseEmbedder.FromFolder(model, options);
     }

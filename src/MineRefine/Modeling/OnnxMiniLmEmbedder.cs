@@ -7,26 +7,31 @@ using MineRefine.Text.Tokenization;
 namespace MineRefine.Modeling;
 
 /// <summary>
-/// Reference all-MiniLM-L6-v2 embedder on ONNX Runtime (the package's embedded model): WordPiece tokens, masked mean
-/// pooling of <c>last_hidden_state</c>, L2. Same tokenization and batching as <see cref="SiameseEmbedder"/>; used for
-/// parity tests and benchmarks. Query and item roles are identical (no heads).
+/// Reference embedder on ONNX Runtime for a MiniLM-shaped <see cref="PretrainedModel"/> (default all-MiniLM-L6-v2; the
+/// package's embedded model): WordPiece tokens, the model's pooling of <c>last_hidden_state</c> (masked mean or
+/// [CLS]), L2; queries get the model's query prefix. Same tokenization and batching as <see cref="SiameseEmbedder"/>;
+/// used for parity tests and benchmarks. No projection heads.
 /// </summary>
 public sealed class OnnxMiniLmEmbedder : ITextEmbedder
 {
     private readonly InferenceSession _session;
-    private readonly WordPieceTokenizer _tokenizer = WordPieceTokenizer.MiniLm();
+    private readonly WordPieceTokenizer _tokenizer;
     private readonly Lazy<string> _hash;
+    private readonly PretrainedModel _pretrained;
 
-    /// <summary>Creates a session with <paramref name="threads"/> intra-op threads.</summary>
-    public OnnxMiniLmEmbedder(int threads = 2, int maxLength = 256, EmbedderOptions? options = null)
+    /// <summary>Creates a session with <paramref name="threads"/> intra-op threads for <paramref name="pretrained"/>
+    /// (default <see cref="PretrainedModels.MiniLm"/>).</summary>
+    public OnnxMiniLmEmbedder(int threads = 2, int maxLength = 256, EmbedderOptions? options = null, PretrainedModel? pretrained = null)
     {
+        _pretrained = pretrained ?? PretrainedModels.MiniLm;
+        _tokenizer = WordPieceTokenizer.FromPretrained(_pretrained);
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), "threads must be >= 1.");
         if (maxLength is < 2 or > 512) throw new ArgumentOutOfRangeException(nameof(maxLength), "maxLength must be in [2, 512].");
         MaxLength = maxLength;
         Options = (options ?? new EmbedderOptions()).Validate();
         using var so = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
         byte[] model;
-        using (var s = MiniLmResources.OpenModel())
+        using (var s = _pretrained.OpenModel())
         using (var ms = new MemoryStream())
         {
             s.CopyTo(ms);
@@ -41,7 +46,7 @@ public sealed class OnnxMiniLmEmbedder : ITextEmbedder
     /// <summary>Batching options.</summary>
     public EmbedderOptions Options { get; }
     /// <inheritdoc />
-    public string Name => "minilm-onnx";
+    public string Name => _pretrained.Name + "-onnx";
     /// <inheritdoc />
     public int Dimension => 384;
     /// <inheritdoc />
@@ -57,6 +62,9 @@ public sealed class OnnxMiniLmEmbedder : ITextEmbedder
         var data = new float[(long)texts.Count * dim];
         int done = 0;
         if (texts.Count == 0) return new EmbeddingMatrix(0, dim, data);
+        if (role == EmbeddingRole.Query && _pretrained.QueryPrefix is { Length: > 0 } prefix)
+            texts = texts.Select(t => prefix + t).ToList();
+        bool cls = _pretrained.Pooling == PoolingMode.Cls;
         foreach (var (idx, batch) in BatchPlanner.Plan(texts, _tokenizer, MaxLength, Options))
         {
             int[] shape = [batch.Count, batch.Length];
@@ -73,7 +81,7 @@ public sealed class OnnxMiniLmEmbedder : ITextEmbedder
             {
                 Array.Clear(sum);
                 int count = 0;
-                for (int t = 0; t < batch.Length; t++)
+                for (int t = 0; t < (cls ? 1 : batch.Length); t++)
                 {
                     if (batch.AttentionMask[r * batch.Length + t] == 0) continue;
                     count++;

@@ -60,7 +60,11 @@ public sealed class SiameseEmbedder : ITextEmbedder
     }
 
     /// <summary>Zero-shot all-MiniLM-L6-v2 ("minilm" mode: mean pooling, identity projection, L2; 384-d).</summary>
-    public static SiameseEmbedder MiniLm(EmbedderOptions? options = null) => new(SiameseModel.CreateMiniLm(), "minilm", options);
+    public static SiameseEmbedder MiniLm(EmbedderOptions? options = null) => Pretrained(PretrainedModels.MiniLm, options);
+
+    /// <summary>Zero-shot <paramref name="pretrained"/> (its own pooling and query prefix, identity projection, L2).</summary>
+    public static SiameseEmbedder Pretrained(PretrainedModel pretrained, EmbedderOptions? options = null) =>
+        new(SiameseModel.CreatePretrained(pretrained), pretrained.Name, options);
 
     /// <summary>Loads a model folder; <see cref="Name"/> is the folder's name.</summary>
     public static SiameseEmbedder FromFolder(string folder, EmbedderOptions? options = null) =>
@@ -85,6 +89,8 @@ public sealed class SiameseEmbedder : ITextEmbedder
         var data = new float[(long)texts.Count * dim];
         if (texts.Count == 0) return new EmbeddingMatrix(0, dim, data);
         int maxLen = role == EmbeddingRole.Query ? Model.Config.MaxQueryLength : Model.Config.MaxItemLength;
+        if (role == EmbeddingRole.Query && Model.Config.QueryPrefix is { Length: > 0 })
+            texts = texts.Select(Model.FormatQuery).ToList();
         bool wasTraining = Model.Encoder.training;
         Model.Encoder.eval();
         try

@@ -38,6 +38,11 @@ public sealed record SiameseConfig
     public string ItemTemplate { get; init; } = ItemTextFormatter.DefaultTemplate;
     /// <summary>Tokenizer.</summary>
     public TokenizerSpec Tokenizer { get; init; } = new();
+    /// <summary>Text prepended to every query before tokenizing (never to items), or null for none — e.g. the
+    /// instruction an asymmetric retrieval model such as arctic-embed was trained with. Its tokens count towards
+    /// <see cref="MaxQueryLength"/>. Omitted from config.json when null, so older folders load unchanged.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? QueryPrefix { get; init; }
 
     /// <summary>Validates every part with messages naming the field.</summary>
     public SiameseConfig Validate()
@@ -93,6 +98,14 @@ public sealed class SiameseModel : IDisposable
     /// <summary>Item text formatter from <see cref="SiameseConfig.ItemTemplate"/>.</summary>
     public ItemTextFormatter ItemFormatter => new(Config.ItemTemplate);
 
+    /// <summary>The text the query tower reads for <paramref name="query"/>: <see cref="SiameseConfig.QueryPrefix"/>
+    /// + query.</summary>
+    public string FormatQuery(string query) => Config.QueryPrefix is { Length: > 0 } p ? p + query : query;
+
+    /// <summary>Number of tokens <see cref="SiameseConfig.QueryPrefix"/> adds to a query (0 without a prefix).</summary>
+    public int QueryPrefixTokens =>
+        Config.QueryPrefix is { Length: > 0 } p ? Tokenizer.Encode(p, Config.Transformer.MaxSequenceLength).Ids.Length - 2 : 0;
+
     /// <summary>Random-initialised model for <paramref name="tokenizer"/>; the transformer's VocabSize is set from the
     /// tokenizer. Seeds torch with <paramref name="seed"/>.</summary>
     public static SiameseModel CreateRandom(SiameseConfig config, ITokenizer tokenizer, long seed)
@@ -109,16 +122,25 @@ public sealed class SiameseModel : IDisposable
     /// <summary>all-MiniLM-L6-v2 from the embedded ONNX file. With the default <paramref name="head"/> this is the
     /// zero-shot "minilm" mode: masked mean pooling, identity projection, L2 (384-d). Pass a head with
     /// <c>OutputDim &gt; 0</c> to add freshly initialised projection heads for fine-tuning (seeded).</summary>
-    public static SiameseModel CreateMiniLm(HeadConfig? head = null, int maxQueryLength = 256, int maxItemLength = 256, long seed = 0, bool fusedAttention = false)
+    public static SiameseModel CreateMiniLm(HeadConfig? head = null, int maxQueryLength = 256, int maxItemLength = 256, long seed = 0, bool fusedAttention = false) =>
+        CreatePretrained(PretrainedModels.MiniLm, head, maxQueryLength, maxItemLength, seed, fusedAttention);
+
+    /// <summary><paramref name="pretrained"/> from its embedded ONNX file, with the query prefix it was trained with.
+    /// With the default <paramref name="head"/> this is the zero-shot mode: the model's own pooling, identity
+    /// projection, L2. Pass a head with <c>OutputDim &gt; 0</c> to add freshly initialised projection heads for
+    /// fine-tuning (seeded).</summary>
+    public static SiameseModel CreatePretrained(PretrainedModel pretrained, HeadConfig? head = null, int maxQueryLength = 256,
+        int maxItemLength = 256, long seed = 0, bool fusedAttention = false)
     {
-        head ??= new HeadConfig { OutputDim = 0, Shared = true, Pooling = PoolingMode.Mean };
+        ArgumentNullException.ThrowIfNull(pretrained);
+        head ??= new HeadConfig { OutputDim = 0, Shared = true, Pooling = pretrained.Pooling };
         torch.manual_seed(seed);
-        var bert = MiniLmImporter.LoadMiniLm(fusedAttention);
-        var tok = WordPieceTokenizer.MiniLm();
+        var bert = MiniLmImporter.LoadPretrained(pretrained, fusedAttention);
+        var tok = WordPieceTokenizer.FromPretrained(pretrained);
         var config = new SiameseConfig
         {
             Transformer = bert.Config, Head = head, MaxQueryLength = maxQueryLength, MaxItemLength = maxItemLength,
-            Tokenizer = ModelFolder.SpecOf(tok),
+            Tokenizer = ModelFolder.SpecOf(tok), QueryPrefix = pretrained.QueryPrefix,
         };
         var enc = new SiameseEncoder(bert, head);
         enc.eval();

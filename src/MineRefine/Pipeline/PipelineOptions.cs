@@ -14,7 +14,9 @@ public sealed class PipelineOptions
     public string OutDir { get; set; } = "runs/pipeline";
     /// <summary>"quick" (CPU-sized budgets) or "full".</summary>
     public string Preset { get; set; } = "quick";
-    /// <summary>Start model for the two towers: "minilm" or "tiny" (a random 2-layer encoder for smoke tests).</summary>
+    /// <summary>Start model for the two towers: a pretrained model ("minilm", the default, or "arctic-xs"; see
+    /// <see cref="Modeling.PretrainedModels"/>) or "tiny" (a random 2-layer encoder for smoke tests). The zero-shot
+    /// baseline is the same pretrained model.</summary>
     public string Model { get; set; } = "minilm";
     /// <summary>Seed for everything: split, sampling, training, augmentation.</summary>
     public int Seed { get; set; } = 13;
@@ -48,6 +50,9 @@ public sealed class PipelineOptions
     /// (bench/results/pipeline-sample.md, homedepot-pipeline.md).</summary>
     public bool JudgeTrainingNegatives { get; set; }
 
+    /// <summary>System name of the zero-shot baseline in reports, e.g. "zero-shot minilm".</summary>
+    public string ZeroShotName => $"zero-shot {Model.ToLowerInvariant()}";
+
     /// <summary>True when the tiny random encoder is used.</summary>
     public bool IsTiny => string.Equals(Model, "tiny", StringComparison.OrdinalIgnoreCase);
 
@@ -55,7 +60,8 @@ public sealed class PipelineOptions
     public PipelineOptions Validate()
     {
         if (Preset is not ("quick" or "full")) throw new ArgumentException($"Unknown --preset '{Preset}'. Use quick or full.");
-        if (Model is not ("minilm" or "tiny")) throw new ArgumentException($"--model must be minilm or tiny (got '{Model}').");
+        if (!IsTiny && Modeling.PretrainedModels.Find(Model) is null)
+            throw new ArgumentException($"--model must be a pretrained model ({Modeling.PretrainedModels.Names}) or tiny (got '{Model}').");
         if (!(TrainFraction > 0 && DevFraction > 0 && TrainFraction + DevFraction < 1))
             throw new ArgumentException("Train and dev fractions must be positive and leave room for a test split.");
         if (string.IsNullOrWhiteSpace(OutDir)) throw new ArgumentException("--out <DIR> is required.");

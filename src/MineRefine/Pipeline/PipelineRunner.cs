@@ -250,7 +250,7 @@ public sealed class PipelineRunner
                 var evaluator = new RetrievalEvaluator();
                 using (var bm25 = Bm25(data))
                     Save(dir, "bm25", evaluator.Evaluate("bm25", bm25, data, test), null);
-                if (zeroShot) EvaluateDense(dir, "zero-shot minilm", "minilm", data, test, evaluator);
+                if (zeroShot) EvaluateDense(dir, _o.ZeroShotName, _o.Model, data, test, evaluator);
                 EvaluateDense(dir, "stage 1", s1Model, data, test, evaluator);
                 EvaluateDense(dir, "stage 2", s2Model, data, test, evaluator);
                 return Task.CompletedTask;
@@ -306,7 +306,7 @@ public sealed class PipelineRunner
                     using (var bm25 = Bm25(data))
                         Save(dir, "bm25", ranking.Evaluate("bm25", bm25, data, qrels), null);
                     var dense = new List<(string, string)> { ("stage 1", s1Model), ("stage 2", s2Model) };
-                    if (zeroShot) dense.Insert(0, ("zero-shot minilm", "minilm"));
+                    if (zeroShot) dense.Insert(0, (_o.ZeroShotName, _o.Model));
                     foreach (var (system, model) in dense)
                     {
                         using var embedder = EmbedderFactory.Open(model);
@@ -471,7 +471,7 @@ public sealed class PipelineRunner
                               "so retrieving a relevant product nobody judged is no longer counted as a miss)",
                 complete, complete[0].Name);
         string plots = Path.Combine(_out, "plots");
-        foreach (var (system, file) in new[] { ("stage 1", "stage1.png"), ("stage 2", "stage2.png"), ("zero-shot minilm", "zero-shot.png") })
+        foreach (var (system, file) in new[] { ("stage 1", "stage1.png"), ("stage 2", "stage2.png"), (_o.ZeroShotName, "zero-shot.png") })
             if (ReadScores(evalStep, system) is { } s)
                 report.AddScorePlot($"Score distribution per grade: {system}", s.Select(a => (IReadOnlyList<float>)a).ToArray(),
                     Path.Combine(plots, file));

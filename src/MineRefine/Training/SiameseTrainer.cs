@@ -126,8 +126,10 @@ public sealed class SiameseTrainer
         int maxLen = model.Config.Transformer.MaxSequenceLength;
         if (_o.MaxQueryLength > maxLen || _o.MaxItemLength > maxLen)
             throw new ArgumentException($"MaxQueryLength ({_o.MaxQueryLength}) and MaxItemLength ({_o.MaxItemLength}) must be ≤ the model's {maxLen} positions.");
+        // MaxQueryLength counts the query's own tokens; a model's query prefix (arctic-xs) comes on top.
+        int queryLength = Math.Min(maxLen, _o.MaxQueryLength + model.QueryPrefixTokens);
         _model = new SiameseModel(model.Encoder, model.Tokenizer,
-            model.Config with { MaxQueryLength = _o.MaxQueryLength, MaxItemLength = _o.MaxItemLength });
+            model.Config with { MaxQueryLength = queryLength, MaxItemLength = _o.MaxItemLength });
     }
 
     /// <summary>The model being trained (same encoder as the one passed in, with the trained lengths).</summary>
@@ -332,7 +334,7 @@ public sealed class SiameseTrainer
                 using (var scope = NewDisposeScope())
                 {
                     TorchSeeding.ForStep(_o.Seed, step);
-                    var qTok = batch.Select(b => _model.Tokenizer.Encode(b.QueryText, _o.MaxQueryLength)).ToList();
+                    var qTok = batch.Select(b => _model.Tokenizer.Encode(_model.FormatQuery(b.QueryText), _model.Config.MaxQueryLength)).ToList();
                     var (qIds, qMask, _) = TokenBatch.Pad(qTok, _model.Tokenizer.PadId).ToTensors();
                     int n = batch.Max(b => b.Count);
                     var flat = new List<TokenizedText>();

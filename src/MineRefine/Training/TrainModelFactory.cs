@@ -4,7 +4,8 @@ using MineRefine.Text.Tokenization;
 namespace MineRefine.Training;
 
 /// <summary>Creates the model a training run starts from: <c>minilm</c> (all-MiniLM-L6-v2 with fresh 256-d query
-/// and item heads, paper §4), <c>tiny</c> (random 2-layer, hidden-32 encoder over the MiniLM WordPiece vocabulary,
+/// and item heads, paper §4) or another <see cref="PretrainedModels"/> name (<c>arctic-xs</c>: same shape,
+/// retrieval-tuned, [CLS] pooling and a query prefix), <c>tiny</c> (random 2-layer, hidden-32 encoder over the MiniLM WordPiece vocabulary,
 /// 32-d heads — for tests and CI), or a model folder written by <see cref="SiameseModel.Save"/> (e.g. a stage-1
 /// result for stage 2).</summary>
 public static class TrainModelFactory
@@ -43,8 +44,8 @@ public static class TrainModelFactory
         ArgumentException.ThrowIfNullOrEmpty(spec);
         switch (spec.ToLowerInvariant())
         {
-            case "minilm":
-                var m = SiameseModel.CreateMiniLm(new HeadConfig { OutputDim = headDim, Shared = false, Pooling = PoolingMode.Mean },
+            case var name when PretrainedModels.Find(name) is { } pretrained:
+                var m = SiameseModel.CreatePretrained(pretrained, new HeadConfig { OutputDim = headDim, Shared = false, Pooling = pretrained.Pooling },
                     maxQueryLength: 256, maxItemLength: 256, seed: seed);
                 AlignHeads(m.Encoder, seed);
                 return m;
@@ -59,7 +60,7 @@ public static class TrainModelFactory
                 }, tok, seed);
             default:
                 if (!Directory.Exists(spec))
-                    throw new ArgumentException($"--model '{spec}' is neither 'minilm', 'tiny' nor an existing model folder.");
+                    throw new ArgumentException($"--model '{spec}' is neither a pretrained model ({PretrainedModels.Names}), 'tiny' nor an existing model folder.");
                 return SiameseModel.Load(spec);
         }
     }

