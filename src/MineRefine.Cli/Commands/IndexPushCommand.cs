@@ -17,7 +17,7 @@ public class GarnetIndexSettings : CommandSettings
 
     /// <summary>Garnet endpoints.</summary>
     [CommandOption("--garnet <HOSTS>")]
-    [Description("Garnet endpoints host:port[,host:port…] (cluster nodes, or independent servers: shard s on server s mod n). " +
+    [Description("Garnet endpoints host:port[[,host:port…]] (cluster nodes, or independent servers: shard s on server s mod n). " +
                  "Servers must run with --enable-vector-set-preview.")]
     public string? Garnet { get; set; }
 

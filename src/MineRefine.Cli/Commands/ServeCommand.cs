@@ -48,7 +48,7 @@ public sealed class ServeSettings : CommandSettings
 
     /// <summary>Garnet endpoints.</summary>
     [CommandOption("--garnet <HOSTS>")]
-    [Description("With --backend garnet: endpoints host:port[,host:port…] (cluster nodes, or independent servers as given to 'index push').")]
+    [Description("With --backend garnet: endpoints host:port[[,host:port…]] (cluster nodes, or independent servers as given to 'index push').")]
     public string? Garnet { get; set; }
 
     /// <summary>Shards.</summary>

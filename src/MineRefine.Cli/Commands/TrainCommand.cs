@@ -23,7 +23,7 @@ public sealed class TrainSettings : JudgeSettings
 
     /// <summary>Start model.</summary>
     [CommandOption("--model <MODEL>")]
-    [Description("Start model: minilm (pretrained all-MiniLM-L6-v2 + fresh 256-d heads), arctic-xs (snowflake-arctic-embed-xs: same shape, retrieval-tuned, [CLS] pooling, query prefix), tiny (random 2-layer test model) or a model folder.")]
+    [Description("Start model: minilm (pretrained all-MiniLM-L6-v2 + fresh 256-d heads), arctic-xs (snowflake-arctic-embed-xs: same shape, retrieval-tuned, [[CLS]] pooling, query prefix), tiny (random 2-layer test model) or a model folder.")]
     [DefaultValue("minilm")]
     public string Model { get; set; } = "minilm";
 

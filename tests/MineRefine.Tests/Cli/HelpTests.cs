@@ -1,0 +1,23 @@
+namespace MineRefine.Tests.Cli;
+
+/// <summary>Every command's <c>--help</c> renders. Option descriptions go through Spectre.Console markup, where a
+/// bare "[CLS]" is read as a style name and turns the help page into an error (it happened once).</summary>
+public class HelpTests
+{
+    public static TheoryData<string> Commands => new()
+    {
+        "pipeline", "mine", "audit", "synth", "sample", "encode", "index build", "index push", "index verify", "serve",
+        "eval", "compare", "train", "labeler train", "labeler eval", "label",
+    };
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void Help_renders_options_and_examples(string command)
+    {
+        var (code, output, err) = CliRunner.Run([.. command.Split(' '), "--help"]);
+        Assert.True(code == 0, $"'{command} --help' exited {code}: {err}{output}");
+        Assert.Contains("OPTIONS:", output);
+        Assert.Contains("--help", output);
+        Assert.DoesNotContain("Could not find color or style", output + err);
+    }
+}
