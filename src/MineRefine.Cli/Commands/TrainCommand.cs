@@ -3,6 +3,7 @@ using MineRefine.Cli.Infrastructure;
 using MineRefine.Common;
 using MineRefine.Data;
 using MineRefine.Mining;
+using MineRefine.Modeling;
 using MineRefine.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -94,6 +95,10 @@ public sealed class TrainSettings : JudgeSettings
     public int? JudgedRandomNegatives { get; set; }
     /// <summary>See <see cref="InstanceOptions.LexicalNegatives"/>.</summary>
     [CommandOption("--lexical-negatives <N>")] [Description("Unjudged items from the query's BM25 top list added to each instance as assumed grade 0 (0 = off).")] public int? LexicalNegatives { get; set; }
+    /// <summary>Projection head size for a pretrained start.</summary>
+    [CommandOption("--head-dim <N>")]
+    [Description("Stage 1 from a pretrained model: output size of the query and item projection heads (default 256; 384 keeps the encoder's size, so the start ranks exactly like the pretrained model).")]
+    public int? HeadDim { get; set; }
     /// <summary>See <see cref="InstanceOptions.LexicalNegativeDepth"/>.</summary>
     [CommandOption("--lexical-depth <N>")] [Description("BM25 ranks the lexical negatives are drawn from (default 30).")] public int? LexicalDepth { get; set; }
     /// <summary>No augmentation.</summary>
@@ -187,6 +192,12 @@ public sealed class TrainSettings : JudgeSettings
                 if (!File.Exists(Mined)) throw new ArgumentException($"--mined: file '{Mined}' does not exist.");
             }
             else if (Mined is not null) throw new ArgumentException("--mined is only used with --stage 2.");
+            if (HeadDim is { } hd)
+            {
+                if (Stage == 2 || Tiny || PretrainedModels.Find(Model) is null)
+                    throw new ArgumentException($"--head-dim only applies to stage 1 from a pretrained model ({PretrainedModels.Names}); a model folder keeps its heads.");
+                if (hd is < 1 or > 4096) throw new ArgumentException($"--head-dim must be in [1, 4096] (got {hd}); default {TrainModelFactory.DefaultHeadDim}.");
+            }
         }
         catch (ArgumentException e)
         {
@@ -227,7 +238,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         }
 
         string modelSpec = options.Stage == 2 ? settings.Init! : settings.Tiny ? "tiny" : settings.Model;
-        using var model = TrainModelFactory.Create(modelSpec, settings.Seed);
+        using var model = TrainModelFactory.Create(modelSpec, settings.Seed, settings.HeadDim ?? TrainModelFactory.DefaultHeadDim);
         using var labeler = settings.Judge is null ? null : settings.OpenJudge();
         var trainer = new SiameseTrainer(model, options, labeler is null ? null : new AssumedNegativeJudge(labeler));
         var result = trainer.Train(new TrainData(dataset, train, split.Dev), settings.Out!, human, cancellationToken);
@@ -235,6 +246,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         manifest.Notes["result"] = result;
         manifest.Notes["split_seed"] = settings.SplitSeed;
         manifest.Notes["model_start"] = modelSpec;
+        if (settings.HeadDim is { } headDim) manifest.Notes["head_dim"] = headDim;
         if (result.ModelFolder is not null) manifest.AddOutput(result.ModelFolder);
         manifest.AddOutput(Path.Combine(settings.Out!, "metrics.jsonl"));
         manifest.Complete();

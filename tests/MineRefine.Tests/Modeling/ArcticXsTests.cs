@@ -113,6 +113,32 @@ public class ArcticXsTests
     }
 
     [Fact]
+    public void FullSizeHeadsStartExactlyWherePretrainedRanks()
+    {
+        // --head-dim 384: the aligned heads are one square orthogonal matrix, so every query–item cosine of the
+        // untrained two-tower model equals the zero-shot model's (a 256-d head only approximates it).
+        using var zeroShot = SiameseEmbedder.Pretrained(PretrainedModels.ArcticXs);
+        using var model = TrainModelFactory.Create("arctic-xs", seed: 9, headDim: 384);
+        using var start = new SiameseEmbedder(model, "start", ownsModel: false);
+        string[] queries = ["cordless drill", "deck over paint"];
+        float MaxCosDiff(ITextEmbedder a, ITextEmbedder b)
+        {
+            var qa = a.Encode(queries, EmbeddingRole.Query); var ia = a.Encode(Texts, EmbeddingRole.Item);
+            var qb = b.Encode(queries, EmbeddingRole.Query); var ib = b.Encode(Texts, EmbeddingRole.Item);
+            float d = 0;
+            for (int q = 0; q < queries.Length; q++)
+                for (int i = 0; i < Texts.Length; i++)
+                    d = Math.Max(d, Math.Abs(System.Numerics.Tensors.TensorPrimitives.Dot(qa.Row(q), ia.Row(i))
+                                             - System.Numerics.Tensors.TensorPrimitives.Dot(qb.Row(q), ib.Row(i))));
+            return d;
+        }
+        Assert.True(MaxCosDiff(zeroShot, start) < 1e-4f, $"384-d heads changed a cosine by {MaxCosDiff(zeroShot, start)}");
+        using var narrow = TrainModelFactory.Create("arctic-xs", seed: 9, headDim: 64);
+        using var narrowStart = new SiameseEmbedder(narrow, "narrow", ownsModel: false);
+        Assert.True(MaxCosDiff(zeroShot, narrowStart) > 1e-3f, "a 64-d projection cannot preserve every cosine");
+    }
+
+    [Fact]
     public void ModelsWithoutPrefixWriteTheSameConfigAsBefore()
     {
         // config.json is part of a model's hash (index folders check it): a null prefix must not appear in it.

@@ -75,12 +75,21 @@ public sealed class TrainStage2CliTests
                 (new[] { "--judged-random-negatives", "4" }, "--judged-random-negatives needs --judge"),
                 (new[] { "--judge", "labeler:" + Path.Combine(data, "no-such-labeler") }, "does not exist"),
                 (new[] { "--judge", "oracle" }, "Unknown --judge"),
+                (new[] { "--head-dim", "384" }, "--head-dim only applies to stage 1 from a pretrained model"),
             })
             {
                 var r = Cli([.. new[] { "train", "--stage", "2", "--init", Path.Combine(s1, "model"), "--mined", mined, "--out", s2j }, .. args, .. common]);
                 Assert.NotEqual(0, r.Code);
                 Assert.Contains(expect, r.Err + r.Out);
             }
+
+            // --head-dim: only for a pretrained start, and in range.
+            var tinyHead = Cli([.. new[] { "train", "--stage", "1", "--tiny", "--head-dim", "64", "--out", s1 }, .. common]);
+            Assert.NotEqual(0, tinyHead.Code);
+            Assert.Contains("--head-dim only applies", tinyHead.Err + tinyHead.Out);
+            var zeroHead = Cli([.. new[] { "train", "--stage", "1", "--model", "arctic-xs", "--head-dim", "0", "--out", s1 }, .. common]);
+            Assert.NotEqual(0, zeroHead.Code);
+            Assert.Contains("--head-dim must be in [1, 4096]", zeroHead.Err + zeroHead.Out);
 
             // Stage 2 without --init is rejected with a fix-it message.
             var bad = Cli([.. new[] { "train", "--stage", "2", "--mined", mined, "--out", s2 }, .. common]);
