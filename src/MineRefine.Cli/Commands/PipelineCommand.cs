@@ -75,6 +75,16 @@ public sealed class PipelineSettings : DataSettings
     [Description("Mine at most N training queries (overrides the preset).")]
     public int? MineQueries { get; set; }
 
+    /// <summary>Projection head size for a pretrained start.</summary>
+    [CommandOption("--head-dim <N>")]
+    [Description("Output size of the query and item projection heads of a pretrained start (default 256; 384 keeps the encoder's size, so stage 1 starts exactly at the pretrained ranking).")]
+    public int? HeadDim { get; set; }
+
+    /// <summary>Stage-1 lexical hard negatives.</summary>
+    [CommandOption("--lexical-negatives <N>")]
+    [Description("Stage 1: unjudged items from each training query's BM25 top 30 added to its instance as assumed grade 0 (default 0 = off).")]
+    public int? LexicalNegatives { get; set; }
+
     /// <summary>Stage 2 with the labeler grading its assumed negatives.</summary>
     [CommandOption("--judge-negatives")]
     [Description("Stage 2 has the labeler grade the items it would assume are grade 0 (unlabeled fill; the top-scoring random negatives, masked when relevant). " +
@@ -101,6 +111,8 @@ public sealed class PipelineSettings : DataSettings
         LabelerMaxSteps = LabelerSteps,
         MiningMaxQueries = MineQueries,
         JudgeTrainingNegatives = JudgeNegatives,
+        HeadDim = HeadDim,
+        Stage1LexicalNegatives = LexicalNegatives,
     };
 
     /// <inheritdoc />

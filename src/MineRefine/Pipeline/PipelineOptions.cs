@@ -36,6 +36,16 @@ public sealed class PipelineOptions
     public int? MaxLabelerEvalPairs { get; set; }
     /// <summary>Optional overrides (applied after the preset) for quick experiments and tests.</summary>
     public int? Stage1MaxSteps { get; set; }
+    /// <summary>Output size of the fresh query and item projection heads when stage 1 starts from a pretrained model
+    /// (<c>train --head-dim</c>); null = <see cref="Training.TrainModelFactory.DefaultHeadDim"/> (256, the paper's low
+    /// dimension). 384, the encoder's width, starts training exactly at the pretrained ranking: on Home Depot it was
+    /// worth +4 % test NDCG@10 for both starts (bench/results/stage1-homedepot.md). Not for the tiny model.</summary>
+    public int? HeadDim { get; set; }
+    /// <summary>Stage 1: unjudged items from each training query's BM25 top list added to its instance as assumed
+    /// grade 0 (<see cref="Training.InstanceOptions.LexicalNegatives"/>, <c>train --lexical-negatives</c>); null = the
+    /// preset's (0). 4 gave +1.6–2.2 % NDCG@10 on Home Depot and a small loss on the sample, where a query's lexical
+    /// neighbours are mostly relevant.</summary>
+    public int? Stage1LexicalNegatives { get; set; }
     /// <summary>Optional stage-2 step cap.</summary>
     public int? Stage2MaxSteps { get; set; }
     /// <summary>Optional labeler step cap.</summary>
@@ -62,6 +72,13 @@ public sealed class PipelineOptions
         if (Preset is not ("quick" or "full")) throw new ArgumentException($"Unknown --preset '{Preset}'. Use quick or full.");
         if (!IsTiny && Modeling.PretrainedModels.Find(Model) is null)
             throw new ArgumentException($"--model must be a pretrained model ({Modeling.PretrainedModels.Names}) or tiny (got '{Model}').");
+        if (HeadDim is { } hd)
+        {
+            if (IsTiny) throw new ArgumentException("--head-dim only applies to a pretrained start model (" + Modeling.PretrainedModels.Names + "); the tiny model has fixed 32-d heads.");
+            if (hd is < 1 or > 4096) throw new ArgumentException($"--head-dim must be in [1, 4096] (got {hd}); default {Training.TrainModelFactory.DefaultHeadDim}, 384 keeps the encoder's width.");
+        }
+        if (Stage1LexicalNegatives is < 0 or > 64)
+            throw new ArgumentException($"--lexical-negatives must be in [0, 64] (got {Stage1LexicalNegatives}); 0 = off, 2–4 are typical.");
         if (!(TrainFraction > 0 && DevFraction > 0 && TrainFraction + DevFraction < 1))
             throw new ArgumentException("Train and dev fractions must be positive and leave room for a test split.");
         if (string.IsNullOrWhiteSpace(OutDir)) throw new ArgumentException("--out <DIR> is required.");

@@ -188,12 +188,17 @@ public sealed class PipelineRunner
         var s1Options = TrainOptions.Preset(_o.Preset, 1);
         s1Options.Seed = _o.Seed;
         if (_o.Stage1MaxSteps is int s1) s1Options.MaxSteps = s1;
+        if (_o.Stage1LexicalNegatives is int lex) s1Options.Instances.LexicalNegatives = lex;
         if (_o.IsTiny) { s1Options.EncoderLearningRate = 1e-3; }
+        // The head size joins the step's fingerprint only when set, so runs made before the option keep their cache.
+        object s1Config = _o.HeadDim is int headDim ? new { s1Options, _o.Model, headDim } : new { s1Options, _o.Model };
         string s1Step = await _steps.RunAsync("stage1", [Path.Combine(auditStep, "train.jsonl"), synthStep, Path.Combine(splitDir, "dev.jsonl"), .. dataInputs],
-            new { s1Options, _o.Model }, dir =>
+            s1Config, dir =>
             {
-                Info("stage 1: label-aware supervised contrastive training");
-                using var model = TrainModelFactory.Create(_o.Model, _o.Seed);
+                Info("stage 1: label-aware supervised contrastive training" +
+                     (_o.HeadDim is int hd ? $", {hd}-d heads" : "") +
+                     (s1Options.Instances.LexicalNegatives > 0 ? $", {s1Options.Instances.LexicalNegatives} lexical negatives per instance" : ""));
+                using var model = TrainModelFactory.Create(_o.Model, _o.Seed, _o.HeadDim ?? TrainModelFactory.DefaultHeadDim);
                 var r = new SiameseTrainer(model, s1Options).Train(new TrainData(trainData, stage1Train, dev), dir, _console, ct);
                 if (r.Interrupted) throw new OperationCanceledException("stage 1 was interrupted");
                 return Task.CompletedTask;

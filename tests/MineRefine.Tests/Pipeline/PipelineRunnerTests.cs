@@ -23,7 +23,7 @@ public class PipelineRunnerTests
         {
             var options = new PipelineOptions
             {
-                OutDir = dir, Model = "tiny", Seed = 5, JudgeTrainingNegatives = true,
+                OutDir = dir, Model = "tiny", Seed = 5, JudgeTrainingNegatives = true, Stage1LexicalNegatives = 2,
                 Sample = new SampleOptions { Seed = 5, Products = 300, Queries = 60 },
             };
             var result = await new PipelineRunner(options, Quiet()).RunAsync();
@@ -41,6 +41,14 @@ public class PipelineRunnerTests
                 Assert.True(lab.RootElement.GetProperty("train_random_negative_pairs").GetInt32() > 0);
             using (var rp = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "steps", "labeler", "test-random-pairs.json"))))
                 Assert.True(rp.RootElement.GetProperty("pairs").GetInt32() > 0);
+            // Stage 1 drew lexical hard negatives from each training query's BM25 top list (--lexical-negatives 2).
+            using (var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "steps", "stage1", "train_summary.json"))))
+            {
+                var s1 = summary.RootElement;
+                Assert.True(s1.GetProperty("QueriesWithLexicalNegatives").GetInt32() > 0);
+                Assert.InRange(s1.GetProperty("LexicalNegatives").GetInt32(), s1.GetProperty("QueriesWithLexicalNegatives").GetInt32(),
+                    2 * s1.GetProperty("QueriesWithLexicalNegatives").GetInt32());
+            }
             // Stage 2 had the labeler grade its top-scoring random negatives (--judge-negatives).
             using (var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "steps", "stage2", "train_summary.json"))))
             {

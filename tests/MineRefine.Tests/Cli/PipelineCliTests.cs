@@ -1,0 +1,40 @@
+using MineRefine.Cli;
+using MineRefine.Cli.Infrastructure;
+using MineRefine.Pipeline;
+
+namespace MineRefine.Tests.Cli;
+
+/// <summary><c>minerefine pipeline</c>'s stage-1 recipe options are validated before any step runs, with messages
+/// that say what is wrong and how to fix it.</summary>
+public sealed class PipelineCliTests
+{
+    private static (int Code, string Text) Cli(params string[] args)
+    {
+        var o = new StringWriter(); var e = new StringWriter();
+        int code = Program.Run(args, CliEnvironment.Plain(o, e));
+        return (code, o.ToString() + e.ToString());
+    }
+
+    [Theory]
+    [InlineData("--model tiny --head-dim 64", "--head-dim only applies to a pretrained start model")]
+    [InlineData("--model arctic-xs --head-dim 0", "--head-dim must be in [1, 4096] (got 0)")]
+    [InlineData("--model minilm --head-dim 5000", "--head-dim must be in [1, 4096] (got 5000)")]
+    [InlineData("--model tiny --lexical-negatives -1", "--lexical-negatives must be in [0, 64] (got -1)")]
+    public void BadRecipeOptionsAreRejectedBeforeAnyStepRuns(string options, string message)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mr-pipecli-" + Guid.NewGuid().ToString("N"));
+        var r = Cli([.. "pipeline --out".Split(' '), dir, .. options.Split(' ')]);
+        Assert.NotEqual(0, r.Code);
+        Assert.Contains(message, r.Text);
+        Assert.False(Directory.Exists(dir), "nothing may be written for rejected options");
+    }
+
+    [Fact]
+    public void RecipeOptionsReachThePipelineOptions()
+    {
+        var ok = new PipelineOptions { Model = "arctic-xs", HeadDim = 384, Stage1LexicalNegatives = 4 }.Validate();
+        Assert.Equal(384, ok.HeadDim);
+        Assert.Equal(4, ok.Stage1LexicalNegatives);
+        new PipelineOptions { Model = "tiny", Stage1LexicalNegatives = 2 }.Validate();
+    }
+}
