@@ -196,7 +196,7 @@ public sealed class TrainSettings : JudgeSettings
             {
                 if (Stage == 2 || Tiny || PretrainedModels.Find(Model) is null)
                     throw new ArgumentException($"--head-dim only applies to stage 1 from a pretrained model ({PretrainedModels.Names}); a model folder keeps its heads.");
-                if (hd is < 1 or > 4096) throw new ArgumentException($"--head-dim must be in [1, 4096] (got {hd}); default {TrainModelFactory.DefaultHeadDim}.");
+                TrainModelFactory.ValidateHeadDim(hd);
             }
         }
         catch (ArgumentException e)

@@ -75,7 +75,7 @@ public sealed class PipelineOptions
         if (HeadDim is { } hd)
         {
             if (IsTiny) throw new ArgumentException("--head-dim only applies to a pretrained start model (" + Modeling.PretrainedModels.Names + "); the tiny model has fixed 32-d heads.");
-            if (hd is < 1 or > 4096) throw new ArgumentException($"--head-dim must be in [1, 4096] (got {hd}); default {Training.TrainModelFactory.DefaultHeadDim}, 384 keeps the encoder's width.");
+            Training.TrainModelFactory.ValidateHeadDim(hd);
         }
         if (Stage1LexicalNegatives is < 0 or > 64)
             throw new ArgumentException($"--lexical-negatives must be in [0, 64] (got {Stage1LexicalNegatives}); 0 = off, 2–4 are typical.");

@@ -38,6 +38,14 @@ public static class TrainModelFactory
             if (p.TryGetValue(name, out var t)) t.zero_();
     }
 
+    /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="headDim"/> is a usable projection head size
+    /// (<c>--head-dim</c> of <c>train</c> and <c>pipeline</c>): 1 to 4,096.</summary>
+    public static void ValidateHeadDim(int headDim)
+    {
+        if (headDim is < 1 or > 4096)
+            throw new ArgumentException($"--head-dim must be in [1, 4096] (got {headDim}); default {DefaultHeadDim}, 384 keeps the encoder's width.");
+    }
+
     /// <summary>Builds the model named by <paramref name="spec"/>; <paramref name="seed"/> seeds new weights.</summary>
     public static SiameseModel Create(string spec, int seed, int headDim = DefaultHeadDim)
     {

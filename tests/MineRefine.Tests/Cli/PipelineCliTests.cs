@@ -30,7 +30,7 @@ public sealed class PipelineCliTests
     }
 
     [Fact]
-    public void RecipeOptionsReachThePipelineOptions()
+    public void ValidRecipeOptionsAreAccepted()
     {
         var ok = new PipelineOptions { Model = "arctic-xs", HeadDim = 384, Stage1LexicalNegatives = 4 }.Validate();
         Assert.Equal(384, ok.HeadDim);
