@@ -28,7 +28,33 @@ internal sealed class GarnetTestCluster : IDisposable
         Root = Path.Combine(Path.GetTempPath(), "mr-garnet-" + Guid.NewGuid().ToString("N")[..8]);
         Ports = Enumerable.Range(0, nodes).Select(_ => FreePort()).ToArray();
         _servers = new GarnetServer?[nodes];
-        for (int i = 0; i < nodes; i++) Start(i, recover: false);
+        for (int i = 0; i < nodes; i++) StartOnFreePort(i);
+    }
+
+    /// <summary>First start of node i. <see cref="FreePort"/> only says nothing listened a moment ago: between it and
+    /// Garnet's bind another socket can take the port (seen once in CI: AddressAlreadyInUse), so a fresh node that
+    /// cannot bind moves to another free port (at most 5 tries). Restarts keep their port.</summary>
+    private void StartOnFreePort(int i)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Start(i, recover: false);
+                return;
+            }
+            catch (Exception e) when (attempt < 5 && IsAddressInUse(e))
+            {
+                Ports[i] = FreePort();
+            }
+        }
+    }
+
+    private static bool IsAddressInUse(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }) return true;
+        return false;
     }
 
     public string[] Endpoints => Ports.Select(p => $"127.0.0.1:{p}").ToArray();
@@ -47,7 +73,15 @@ internal sealed class GarnetTestCluster : IDisposable
         if (recover) args.Add("--recover");
         args.AddRange(_extraArgs);
         var s = new GarnetServer(args.ToArray());
-        s.Start();
+        try
+        {
+            s.Start();
+        }
+        catch
+        {
+            try { s.Dispose(); } catch (ObjectDisposedException) { /* as in Kill */ }
+            throw;
+        }
         _servers[i] = s;
     }
 
