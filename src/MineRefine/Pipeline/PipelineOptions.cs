@@ -77,8 +77,9 @@ public sealed class PipelineOptions
             if (IsTiny) throw new ArgumentException("--head-dim only applies to a pretrained start model (" + Modeling.PretrainedModels.Names + "); the tiny model has fixed 32-d heads.");
             Training.TrainModelFactory.ValidateHeadDim(hd);
         }
-        if (Stage1LexicalNegatives is < 0 or > 64)
-            throw new ArgumentException($"--lexical-negatives must be in [0, 64] (got {Stage1LexicalNegatives}); 0 = off, 2–4 are typical.");
+        // Checked here as well as by InstanceOptions.Validate (same bound) so the message names the pipeline's flag.
+        if (Stage1LexicalNegatives is < 0 or > Training.InstanceOptions.MaxLexicalNegatives)
+            throw new ArgumentException($"--lexical-negatives must be in [0, {Training.InstanceOptions.MaxLexicalNegatives}] (got {Stage1LexicalNegatives}); 0 = off, 2–4 are typical.");
         if (!(TrainFraction > 0 && DevFraction > 0 && TrainFraction + DevFraction < 1))
             throw new ArgumentException("Train and dev fractions must be positive and leave room for a test split.");
         if (string.IsNullOrWhiteSpace(OutDir)) throw new ArgumentException("--out <DIR> is required.");

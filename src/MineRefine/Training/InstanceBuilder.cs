@@ -40,6 +40,8 @@ public sealed class InstanceOptions
     /// grade relevant; the price is false negatives (an unjudged near-match may well be relevant). Needs a candidate
     /// source (<c>lexicalCandidates</c> of <see cref="InstanceBuilder.Build"/>). 0 = off. Default 0.</summary>
     public int LexicalNegatives { get; set; }
+    /// <summary>Largest accepted <see cref="LexicalNegatives"/>.</summary>
+    public const int MaxLexicalNegatives = 64;
     /// <summary>Ranks of the lexical result list the <see cref="LexicalNegatives"/> are drawn from (uniformly, judged
     /// items skipped). Default 30.</summary>
     public int LexicalNegativeDepth { get; set; } = 30;
@@ -55,8 +57,8 @@ public sealed class InstanceOptions
             throw new ArgumentException($"UnlabeledFillCount must be in [0, ItemsPerInstance − 1] (got {UnlabeledFillCount}); the default is 2.");
         if (MaxInstancesPerQuery < 1)
             throw new ArgumentException($"MaxInstancesPerQuery must be ≥ 1 (got {MaxInstancesPerQuery}).");
-        if (LexicalNegatives < 0 || LexicalNegatives > 64)
-            throw new ArgumentException($"LexicalNegatives must be in [0, 64] (got {LexicalNegatives}); 0 turns them off.");
+        if (LexicalNegatives is < 0 or > MaxLexicalNegatives)
+            throw new ArgumentException($"LexicalNegatives must be in [0, {MaxLexicalNegatives}] (got {LexicalNegatives}); 0 turns them off.");
         if (LexicalNegatives > 0 && LexicalNegativeDepth < LexicalNegatives)
             throw new ArgumentException($"LexicalNegativeDepth ({LexicalNegativeDepth}) must be ≥ LexicalNegatives ({LexicalNegatives}): the negatives are drawn from that many lexical results.");
     }
