@@ -259,6 +259,19 @@ public sealed class TrainCliKillTests
         return p;
     }
 
+    /// <summary>True once a checkpoint is complete: a renamed <c>step-*</c> folder holding its manifest. The store
+    /// writes the manifest inside a <c>.tmp-*</c> folder first, so a kill at that moment leaves nothing to resume from
+    /// — waiting on any <c>checkpoint.json</c> made this test flaky. Folders pruned while we look are ignored.</summary>
+    private static bool HasCompleteCheckpoint(string root)
+    {
+        try
+        {
+            return Directory.Exists(root) && Directory.EnumerateDirectories(root, "step-*")
+                .Any(d => File.Exists(Path.Combine(d, CheckpointStore.ManifestName)));
+        }
+        catch (DirectoryNotFoundException) { return false; }
+    }
+
     private static JsonElement Summary(string dir) =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "train_summary.json"))).RootElement;
 
@@ -274,7 +287,7 @@ public sealed class TrainCliKillTests
             {
                 var ckpts = Path.Combine(b, "checkpoints");
                 var sw = Stopwatch.StartNew();
-                while (!(Directory.Exists(ckpts) && Directory.EnumerateFiles(ckpts, "checkpoint.json", SearchOption.AllDirectories).Any()))
+                while (!HasCompleteCheckpoint(ckpts))
                 {
                     Assert.False(p.HasExited, "the CLI exited before its first checkpoint");
                     // A hang guard, not a speed check: generous so a heavily loaded machine cannot trip it.
@@ -288,7 +301,7 @@ public sealed class TrainCliKillTests
             using (var p = Start(data, b, resume: true)) { p.WaitForExit(); Assert.Equal(0, p.ExitCode); }
             using (var p = Start(data, a, resume: false)) { p.WaitForExit(); Assert.Equal(0, p.ExitCode); }
             var sa = Summary(a); var sb = Summary(b);
-            Assert.True(sb.GetProperty("ResumedFromStep").GetInt64() > 0);
+            Assert.True(sb.GetProperty("ResumedFromStep").GetInt64() > 0, "the resumed run did not start from a checkpoint");
             Assert.Equal(sa.GetProperty("ModelHash").GetString(), sb.GetProperty("ModelHash").GetString());
             Assert.Equal(sa.GetProperty("BestNdcg10").GetDouble(), sb.GetProperty("BestNdcg10").GetDouble());
             Assert.Equal(TrainerTests.Losses(a), TrainerTests.Losses(b));
