@@ -7,7 +7,7 @@ public class HelpTests
     public static TheoryData<string> Commands => new()
     {
         "pipeline", "mine", "audit", "synth", "sample", "encode", "index build", "index push", "index verify", "serve",
-        "eval", "compare", "train", "labeler train", "labeler eval", "label",
+        "eval", "compare", "merge", "train", "labeler train", "labeler eval", "label",
     };
 
     [Theory]
