@@ -116,6 +116,11 @@ public sealed class TrainSettings : JudgeSettings
     [Description("Final model: best (weights of the best dev NDCG@10, the start included; default) or last (weights after the final step — " +
                  "for fixed-budget ablations, or when dev judgments are incomplete and would reject the change under test).")]
     public string? Select { get; set; }
+    /// <summary>Save the start.</summary>
+    [CommandOption("--save-start")]
+    [Description("Also write the untrained start (pretrained weights + fresh heads, or the --init model) to <out>/start/model, " +
+                 "for WiSE-FT: merge <out>/start/model <out>/model --weights 1-α,α.")]
+    public bool SaveStart { get; set; }
     /// <summary>Checkpoint every.</summary>
     [CommandOption("--checkpoint-every <N>")] [Description("Checkpoint every N steps (0 = off).")] public int? CheckpointEvery { get; set; }
     /// <summary>Threads.</summary>
@@ -162,6 +167,7 @@ public sealed class TrainSettings : JudgeSettings
         if (Patience is { } pa) o.Patience = pa;
         if (CheckpointEvery is { } ce) o.CheckpointEvery = ce;
         if (Threads is { } th) o.Threads = th;
+        o.SaveStart = SaveStart;
         if (Select is { } sel)
             o.Selection = sel.ToLowerInvariant() switch
             {

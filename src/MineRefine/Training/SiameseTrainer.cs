@@ -276,6 +276,7 @@ public sealed class SiameseTrainer
         Dictionary<string, Tensor>? best = null;
         var store = _o.CheckpointEvery > 0 || _o.Resume ? new CheckpointStore(Path.Combine(outDir, "checkpoints"), _o.KeepCheckpoints) : null;
         string metricsPath = Path.Combine(outDir, "metrics.jsonl");
+        if (_o.SaveStart) SaveStartModel(outDir); // before a checkpoint is loaded: the model passed in is the start
         var latest = _o.Resume ? store!.TryLoadLatest() : null;
         if (latest is not null)
         {
@@ -452,11 +453,7 @@ public sealed class SiameseTrainer
         DisposeAll(best);
         enc.eval();
         string modelDir = Path.Combine(outDir, "model");
-        string tmp = Path.Combine(outDir, ".model-tmp");
-        if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
-        _model.Save(tmp);
-        if (Directory.Exists(modelDir)) Directory.Delete(modelDir, true);
-        Directory.Move(tmp, modelDir);
+        SaveModelAtomically(_model, modelDir);
         result.ModelFolder = modelDir;
         result.ModelHash = _model.ComputeHash();
         AtomicFile.WriteAllText(Path.Combine(outDir, "train_summary.json"), JsonSerializer.Serialize(result, StateJson));
@@ -464,6 +461,28 @@ public sealed class SiameseTrainer
     }
 
     // ---------- helpers ----------
+
+    /// <summary>Folder of the starting model written by <see cref="TrainOptions.SaveStart"/>, under the output folder.</summary>
+    public static string StartModelFolder(string outDir) => Path.Combine(outDir, "start", "model");
+
+    private void SaveStartModel(string outDir)
+    {
+        string dir = StartModelFolder(outDir);
+        if (Directory.Exists(dir)) return; // a resumed run: written by the first attempt from the same start
+        Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
+        SaveModelAtomically(_model, dir);
+    }
+
+    /// <summary>Saves <paramref name="model"/> into a temporary sibling folder, then renames it to
+    /// <paramref name="dir"/> (replacing it): the folder exists complete or not at all.</summary>
+    private static void SaveModelAtomically(SiameseModel model, string dir)
+    {
+        string tmp = Path.Combine(Path.GetDirectoryName(dir)!, "." + Path.GetFileName(dir) + "-tmp");
+        if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
+        model.Save(tmp);
+        if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        Directory.Move(tmp, dir);
+    }
 
     private (Dataset Data, List<Judgment> Judgments) BuildDev(TrainData data, TrainResult result)
     {

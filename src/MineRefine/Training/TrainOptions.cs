@@ -102,6 +102,11 @@ public sealed class TrainOptions
     /// incomplete: dev NDCG then counts relevant-but-unjudged products as misses and can reject exactly the change
     /// under test (e.g. training on re-labeled mined positives).</summary>
     public ModelSelection Selection { get; set; } = ModelSelection.Best;
+    /// <summary>Also save the untrained starting model (pretrained weights with the freshly initialised heads, or the
+    /// stage-1 model of a stage-2 run) as <c>&lt;out&gt;/start/model</c>, with the same config as the final model, so
+    /// that <see cref="Modeling.ModelMerge"/> can interpolate between them (WiSE-FT: <c>merge start/model model
+    /// --weights 1-α,α</c>). Off by default (one more model folder on disk).</summary>
+    public bool SaveStart { get; set; }
     /// <summary>Seed of everything random (instances, augmentation, shuffles, dropout, dev sample).</summary>
     public int Seed { get; set; } = 13;
     /// <summary>Torch intra-op threads; 0 keeps libtorch's default.</summary>

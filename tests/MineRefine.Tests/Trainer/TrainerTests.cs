@@ -102,6 +102,42 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void SaveStartWritesTheUntrainedModelAndItMergesWithTheFinalOne()
+    {
+        var dir = TrainerTestUtil.TempDir();
+        try
+        {
+            string run = Path.Combine(dir, "run");
+            TrainResult r;
+            using (var m = TrainModelFactory.Create("tiny", 3))
+            {
+                var o = TrainerTestUtil.Tiny(6);
+                o.SaveStart = true;
+                o.Selection = ModelSelection.Last;
+                r = new SiameseTrainer(m, o).Train(TrainerTestUtil.Data(), run);
+            }
+            TrainResult zero; // learning rate 0: the final weights are the start's (same config, so the same hash)
+            using (var m = TrainModelFactory.Create("tiny", 3))
+            {
+                var o = TrainerTestUtil.Tiny(1);
+                o.EncoderLearningRate = o.HeadLearningRate = o.TemperatureLearningRate = 0;
+                o.Selection = ModelSelection.Last;
+                zero = new SiameseTrainer(m, o).Train(TrainerTestUtil.Data(), Path.Combine(dir, "zero"));
+            }
+            string start = SiameseTrainer.StartModelFolder(run);
+            using (var s = MineRefine.Modeling.SiameseModel.Load(start)) Assert.Equal(zero.ModelHash, s.ComputeHash());
+            Assert.NotEqual(zero.ModelHash, r.ModelHash);
+            Assert.False(Directory.Exists(SiameseTrainer.StartModelFolder(Path.Combine(dir, "zero")))); // off by default
+            // WiSE-FT's end points: weights (0, 1) give the fine-tune back, (1, 0) the start.
+            using (var w = MineRefine.Modeling.ModelMerge.Merge([start, Path.Combine(run, "model")], [0.0, 1.0]))
+                Assert.Equal(r.ModelHash, w.ComputeHash());
+            using (var w = MineRefine.Modeling.ModelMerge.Merge([start, Path.Combine(run, "model")], [1.0, 0.0]))
+                Assert.Equal(zero.ModelHash, w.ComputeHash());
+        }
+        finally { TrainerTestUtil.Delete(dir); }
+    }
+
+    [Fact]
     public void LossWithoutTemperatureLogsNoTau()
     {
         var dir = TrainerTestUtil.TempDir();
