@@ -70,13 +70,8 @@ public sealed class MergeCommand(CliEnvironment env) : Command<MergeSettings>
         foreach (var m in settings.Models) manifest.AddInput(Path.Combine(m, SiameseModel.WeightsFile));
         using var merged = ModelMerge.Merge(settings.Models, weights);
         string outDir = settings.Out!;
-        Directory.CreateDirectory(outDir);
         string modelDir = Path.Combine(outDir, "model");
-        string tmp = Path.Combine(outDir, ".model-tmp");
-        if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
-        merged.Save(tmp);
-        if (Directory.Exists(modelDir)) Directory.Delete(modelDir, true);
-        Directory.Move(tmp, modelDir);
+        merged.SaveAtomically(modelDir);
         var summary = new
         {
             models = settings.Models.Select(Path.GetFullPath).ToArray(),

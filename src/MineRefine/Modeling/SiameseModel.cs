@@ -167,6 +167,20 @@ public sealed class SiameseModel : IDisposable
         File.WriteAllText(Path.Combine(folder, ManifestFile), manifest.ToJsonString(SiameseConfig.Json));
     }
 
+    /// <summary><see cref="Save"/> into a temporary sibling folder, then rename it to <paramref name="folder"/>
+    /// (replacing an existing one): the folder exists complete or not at all.</summary>
+    public void SaveAtomically(string folder)
+    {
+        string full = Path.GetFullPath(folder);
+        string parent = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(parent);
+        string tmp = Path.Combine(parent, "." + Path.GetFileName(full) + "-tmp");
+        if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
+        Save(tmp);
+        if (Directory.Exists(full)) Directory.Delete(full, true);
+        Directory.Move(tmp, full);
+    }
+
     /// <summary>Loads a model folder written by <see cref="Save"/>. Errors name the missing or corrupt file, or the
     /// weight with expected vs found shape.</summary>
     public static SiameseModel Load(string folder)

@@ -453,7 +453,7 @@ public sealed class SiameseTrainer
         DisposeAll(best);
         enc.eval();
         string modelDir = Path.Combine(outDir, "model");
-        SaveModelAtomically(_model, modelDir);
+        _model.SaveAtomically(modelDir);
         result.ModelFolder = modelDir;
         result.ModelHash = _model.ComputeHash();
         AtomicFile.WriteAllText(Path.Combine(outDir, "train_summary.json"), JsonSerializer.Serialize(result, StateJson));
@@ -468,20 +468,7 @@ public sealed class SiameseTrainer
     private void SaveStartModel(string outDir)
     {
         string dir = StartModelFolder(outDir);
-        if (Directory.Exists(dir)) return; // a resumed run: written by the first attempt from the same start
-        Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
-        SaveModelAtomically(_model, dir);
-    }
-
-    /// <summary>Saves <paramref name="model"/> into a temporary sibling folder, then renames it to
-    /// <paramref name="dir"/> (replacing it): the folder exists complete or not at all.</summary>
-    private static void SaveModelAtomically(SiameseModel model, string dir)
-    {
-        string tmp = Path.Combine(Path.GetDirectoryName(dir)!, "." + Path.GetFileName(dir) + "-tmp");
-        if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
-        model.Save(tmp);
-        if (Directory.Exists(dir)) Directory.Delete(dir, true);
-        Directory.Move(tmp, dir);
+        if (!Directory.Exists(dir)) _model.SaveAtomically(dir); // exists on resume: written by the first attempt from the same start
     }
 
     private (Dataset Data, List<Judgment> Judgments) BuildDev(TrainData data, TrainResult result)
