@@ -92,11 +92,11 @@ public static class Program
                 .WithExample("eval", "--format", "jsonl", "--data", "data/sample", "--retriever", "bm25",
                     "--k1", "0.9", "-b", "0.4", "--split", "test", "--split-seed", "13", "--out", "runs/bm25-test", "--json");
             config.AddCommand<MergeCommand>("merge")
-                .WithDescription("Weight-space average of model folders fine-tuned from one start: a model soup of training " +
-                                 "seeds (uniform weights) or WiSE-FT between the start and its fine-tune (--weights 1-α,α; " +
-                                 "choose α on a dev split). Writes <out>/model.")
-                .WithExample("merge", "runs/s1-seed13/model", "runs/s1-seed7/model", "--out", "runs/soup")
-                .WithExample("merge", "runs/s1-start/model", "runs/s1/model", "--weights", "0.3,0.7", "--out", "runs/wise-0.7");
+                .WithDescription("Weight-space average of model folders fine-tuned from one start: a model soup (uniform weights; " +
+                                 "e.g. stage-2 seeds from one stage-1 model) or WiSE-FT between the start (train --save-start) and " +
+                                 "its fine-tune (--weights 1-α,α; choose α on a dev split). Writes <out>/model.")
+                .WithExample("merge", "runs/s2-seed13/model", "runs/s2-seed7/model", "--out", "runs/soup")
+                .WithExample("merge", "runs/s1/start/model", "runs/s1/model", "--weights", "0.3,0.7", "--out", "runs/wise-0.7");
             config.AddCommand<CompareCommand>("compare")
                 .WithDescription("Paired significance comparison of two eval runs on the same queries: mean A, mean B, " +
                                  "Δ = B − A, paired-bootstrap CI of Δ, sign-flip randomisation p-value, wins/losses/ties " +
