@@ -97,10 +97,16 @@ public static class ModelMerge
         return null;
     }
 
+    /// <summary>The manifest's file → SHA-256 list as declared; not re-hashed here, since <see cref="SiameseModel.Load"/>
+    /// verifies every file when the models are loaded (hashing the weights twice would double the I/O).</summary>
     private static Dictionary<string, string?> Files(string folder)
     {
-        var manifest = ModelFolder.ReadVerifiedManifest(folder, SiameseModel.ManifestFile);
-        return manifest["files"]!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value?.GetValue<string>(), StringComparer.Ordinal);
+        string path = ModelFolder.Need(folder, SiameseModel.ManifestFile);
+        JsonObject? files;
+        try { files = JsonNode.Parse(File.ReadAllText(path))?["files"] as JsonObject; }
+        catch (System.Text.Json.JsonException e) { throw new InvalidDataException($"{path}: invalid JSON ({e.Message}).", e); }
+        if (files is null) throw new InvalidDataException($"{path}: field 'files' is missing.");
+        return files.ToDictionary(kv => kv.Key, kv => kv.Value?.GetValue<string>(), StringComparer.Ordinal);
     }
 
     /// <summary>The top-level config.json fields whose values differ, e.g. "head, maxQueryLength".</summary>
