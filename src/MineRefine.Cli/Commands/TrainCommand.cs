@@ -99,6 +99,11 @@ public sealed class TrainSettings : JudgeSettings
     [CommandOption("--head-dim <N>")]
     [Description("Stage 1 from a pretrained model: output size of the query and item projection heads (default 256; 384 keeps the encoder's size, so the start ranks exactly like the pretrained model).")]
     public int? HeadDim { get; set; }
+    /// <summary>Seed of the fresh projection heads of a pretrained start (default: the run's seed).</summary>
+    [CommandOption("--head-seed <N>")]
+    [Description("Stage 1 from a pretrained model: seed of the fresh projection heads (default: --seed). Runs with different --seed and one --head-seed " +
+                 "start from identical weights, so their models can be averaged into a model soup with merge.")]
+    public int? HeadSeed { get; set; }
     /// <summary>See <see cref="InstanceOptions.LexicalNegativeDepth"/>.</summary>
     [CommandOption("--lexical-depth <N>")] [Description("BM25 ranks the lexical negatives are drawn from (default 30).")] public int? LexicalDepth { get; set; }
     /// <summary>No augmentation.</summary>
@@ -204,6 +209,8 @@ public sealed class TrainSettings : JudgeSettings
                     throw new ArgumentException($"--head-dim only applies to stage 1 from a pretrained model ({PretrainedModels.Names}); a model folder keeps its heads.");
                 TrainModelFactory.ValidateHeadDim(hd);
             }
+            if (HeadSeed is not null && (Stage == 2 || Tiny || PretrainedModels.Find(Model) is null))
+                throw new ArgumentException($"--head-seed only applies to stage 1 from a pretrained model ({PretrainedModels.Names}); a model folder keeps its heads, and --tiny draws the whole model from --seed.");
         }
         catch (ArgumentException e)
         {
@@ -244,7 +251,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         }
 
         string modelSpec = options.Stage == 2 ? settings.Init! : settings.Tiny ? "tiny" : settings.Model;
-        using var model = TrainModelFactory.Create(modelSpec, settings.Seed, settings.HeadDim ?? TrainModelFactory.DefaultHeadDim);
+        using var model = TrainModelFactory.Create(modelSpec, settings.HeadSeed ?? settings.Seed, settings.HeadDim ?? TrainModelFactory.DefaultHeadDim);
         using var labeler = settings.Judge is null ? null : settings.OpenJudge();
         var trainer = new SiameseTrainer(model, options, labeler is null ? null : new AssumedNegativeJudge(labeler));
         var result = trainer.Train(new TrainData(dataset, train, split.Dev), settings.Out!, human, cancellationToken);
@@ -253,6 +260,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         manifest.Notes["split_seed"] = settings.SplitSeed;
         manifest.Notes["model_start"] = modelSpec;
         if (settings.HeadDim is { } headDim) manifest.Notes["head_dim"] = headDim;
+        if (settings.HeadSeed is { } headSeed) manifest.Notes["head_seed"] = headSeed;
         if (result.ModelFolder is not null) manifest.AddOutput(result.ModelFolder);
         manifest.AddOutput(Path.Combine(settings.Out!, "metrics.jsonl"));
         manifest.Complete();
