@@ -16,7 +16,8 @@ namespace MineRefine.Modeling;
 /// fine-tune's domain gains; α is chosen on a dev split (never on test).</item>
 /// <item><b>Model soup</b> (Wortsman et al., ICML 2022): the uniform average of fine-tunes from one start (e.g. stage-2
 /// runs with different seeds or settings from one stage-1 model), which often ranks better than any single one. Stage-1
-/// runs of different seeds from a pretrained model do not share a start: the seed also draws the fresh heads.</item>
+/// runs of different seeds from a pretrained model share a start only with one <c>train --head-seed</c>: by default
+/// the seed also draws the fresh heads.</item>
 /// </list>
 /// Averaging is only meaningful for models fine-tuned from the same start (they stay in one loss basin); unrelated
 /// models of the same shape average into noise. The inputs must have identical <c>config.json</c> and tokenizer files
