@@ -1,6 +1,5 @@
-using MineRefine.Cli;
-using MineRefine.Cli.Infrastructure;
 using MineRefine.Modeling;
+using MineRefine.Tests.Cli;
 using MineRefine.Training;
 
 namespace MineRefine.Tests.Trainer;
@@ -9,12 +8,7 @@ namespace MineRefine.Tests.Trainer;
 /// start from identical weights (so a soup of them is meaningful); without it the seed also draws the heads.</summary>
 public sealed class HeadSeedCliTests
 {
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var o = new StringWriter(); var e = new StringWriter();
-        int code = Program.Run(args, CliEnvironment.Plain(o, e));
-        return (code, o.ToString(), e.ToString());
-    }
+    private static (int Code, string Out, string Err) Cli(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void RunsWithOneHeadSeedShareTheirStartAndMerge()
