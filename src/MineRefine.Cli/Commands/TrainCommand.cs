@@ -203,13 +203,14 @@ public sealed class TrainSettings : JudgeSettings
                 if (!File.Exists(Mined)) throw new ArgumentException($"--mined: file '{Mined}' does not exist.");
             }
             else if (Mined is not null) throw new ArgumentException("--mined is only used with --stage 2.");
+            bool freshHeads = Stage == 1 && !Tiny && PretrainedModels.Find(Model) is not null; // a pretrained start gets new heads
             if (HeadDim is { } hd)
             {
-                if (Stage == 2 || Tiny || PretrainedModels.Find(Model) is null)
+                if (!freshHeads)
                     throw new ArgumentException($"--head-dim only applies to stage 1 from a pretrained model ({PretrainedModels.Names}); a model folder keeps its heads.");
                 TrainModelFactory.ValidateHeadDim(hd);
             }
-            if (HeadSeed is not null && (Stage == 2 || Tiny || PretrainedModels.Find(Model) is null))
+            if (HeadSeed is not null && !freshHeads)
                 throw new ArgumentException($"--head-seed only applies to stage 1 from a pretrained model ({PretrainedModels.Names}); a model folder keeps its heads, and --tiny draws the whole model from --seed.");
         }
         catch (ArgumentException e)

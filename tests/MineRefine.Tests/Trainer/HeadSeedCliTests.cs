@@ -8,8 +8,6 @@ namespace MineRefine.Tests.Trainer;
 /// start from identical weights (so a soup of them is meaningful); without it the seed also draws the heads.</summary>
 public sealed class HeadSeedCliTests
 {
-    private static (int Code, string Out, string Err) Cli(params string[] args) => CliRunner.Run(args);
-
     [Fact]
     public void RunsWithOneHeadSeedShareTheirStartAndMerge()
     {
@@ -23,7 +21,7 @@ public sealed class HeadSeedCliTests
             string Run(string name, params string[] args)
             {
                 string dir = Path.Combine(runs, name);
-                var r = Cli([.. new[] { "train", "--stage", "1", "--out", dir }, .. args, .. common]);
+                var r = CliRunner.Run([.. new[] { "train", "--stage", "1", "--out", dir }, .. args, .. common]);
                 Assert.True(r.Code == 0, r.Err + r.Out);
                 return dir;
             }
@@ -39,12 +37,12 @@ public sealed class HeadSeedCliTests
 
             // The two fine-tunes average into a soup (same config and tokenizer).
             string soup = Path.Combine(runs, "soup");
-            var m = Cli("merge", Path.Combine(a, "model"), Path.Combine(b, "model"), "--out", soup);
+            var m = CliRunner.Run("merge", Path.Combine(a, "model"), Path.Combine(b, "model"), "--out", soup);
             Assert.True(m.Code == 0, m.Err + m.Out);
             Assert.True(File.Exists(Path.Combine(soup, "model", "model.safetensors")));
 
             // Only for a pretrained start: a tiny model is drawn whole from --seed, a stage-2 --init keeps its heads.
-            var tiny = Cli("train", "--stage", "1", "--tiny", "--head-seed", "3", "--format", "sample", "--data", data, "--out", Path.Combine(runs, "t"));
+            var tiny = CliRunner.Run("train", "--stage", "1", "--tiny", "--head-seed", "3", "--format", "sample", "--data", data, "--out", Path.Combine(runs, "t"));
             Assert.NotEqual(0, tiny.Code);
             Assert.Contains("--head-seed only applies to stage 1 from a pretrained model", tiny.Err + tiny.Out);
         }
