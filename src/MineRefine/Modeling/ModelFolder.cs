@@ -23,8 +23,9 @@ public static class ModelFolder
     public static JsonObject FileHashes(string folder, IEnumerable<string> files) =>
         new(files.Select(f => KeyValuePair.Create(f, (JsonNode?)FileHashing.Sha256(Path.Combine(folder, f)))));
 
-    /// <summary>Reads the manifest and checks every listed file against its SHA-256; errors name the file.</summary>
-    public static JsonObject ReadVerifiedManifest(string folder, string manifestFile, string what = "Model")
+    /// <summary>Reads the manifest as declared (not verified): a JSON object with a <c>files</c> object of file name →
+    /// SHA-256; errors name the file.</summary>
+    public static JsonObject ReadManifest(string folder, string manifestFile, string what = "Model")
     {
         var manifestPath = Need(folder, manifestFile, what);
         JsonObject manifest;
@@ -37,9 +38,16 @@ public static class ModelFolder
         {
             throw new InvalidDataException($"{manifestPath}: invalid JSON ({e.Message}).", e);
         }
-        if (manifest["files"] is not JsonObject files)
+        if (manifest["files"] is not JsonObject)
             throw new InvalidDataException($"{manifestPath}: field 'files' is missing.");
-        foreach (var (name, hash) in files)
+        return manifest;
+    }
+
+    /// <summary>Reads the manifest and checks every listed file against its SHA-256; errors name the file.</summary>
+    public static JsonObject ReadVerifiedManifest(string folder, string manifestFile, string what = "Model")
+    {
+        var manifest = ReadManifest(folder, manifestFile, what);
+        foreach (var (name, hash) in manifest["files"]!.AsObject())
         {
             var actual = FileHashing.Sha256(Need(folder, name, what));
             if (!string.Equals(actual, hash?.GetValue<string>(), StringComparison.OrdinalIgnoreCase))

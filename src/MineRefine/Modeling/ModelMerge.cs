@@ -100,15 +100,9 @@ public static class ModelMerge
 
     /// <summary>The manifest's file → SHA-256 list as declared; not re-hashed here, since <see cref="SiameseModel.Load"/>
     /// verifies every file when the models are loaded (hashing the weights twice would double the I/O).</summary>
-    private static Dictionary<string, string?> Files(string folder)
-    {
-        string path = ModelFolder.Need(folder, SiameseModel.ManifestFile);
-        JsonObject? files;
-        try { files = JsonNode.Parse(File.ReadAllText(path))?["files"] as JsonObject; }
-        catch (System.Text.Json.JsonException e) { throw new InvalidDataException($"{path}: invalid JSON ({e.Message}).", e); }
-        if (files is null) throw new InvalidDataException($"{path}: field 'files' is missing.");
-        return files.ToDictionary(kv => kv.Key, kv => kv.Value?.GetValue<string>(), StringComparer.Ordinal);
-    }
+    private static Dictionary<string, string?> Files(string folder) =>
+        ModelFolder.ReadManifest(folder, SiameseModel.ManifestFile)["files"]!.AsObject()
+            .ToDictionary(kv => kv.Key, kv => kv.Value?.GetValue<string>(), StringComparer.Ordinal);
 
     /// <summary>The top-level config.json fields whose values differ, e.g. "head, maxQueryLength".</summary>
     private static string ConfigDifference(string a, string b)
