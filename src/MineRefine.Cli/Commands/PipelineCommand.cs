@@ -143,7 +143,7 @@ public sealed class PipelineCommand(CliEnvironment env) : AsyncCommand<PipelineS
         var result = await new PipelineRunner(settings.ToOptions(), human).RunAsync(cancellationToken);
         var steps = new Table().AddColumns("step", "seconds", "");
         foreach (var s in result.Steps)
-            steps.AddRow(s.Name, s.Seconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture), s.Skipped ? "skipped (unchanged)" : "");
+            steps.AddRow(s.Name, s.Seconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture), s.Skipped ? "skipped (unchanged)" : s.Resumed ? "resumed from its checkpoint" : "");
         human.Write(steps);
         var table = new Table().AddColumns("system", "ndcg@10", "ndcg@50", "ndcg@100", "recall@100", "precision@10", "avg margin");
         foreach (var s in result.Systems)

@@ -20,7 +20,9 @@ public static class ErrorHandling
             FileNotFoundException f => (f.Message, ExitCodes.BadInput),
             DirectoryNotFoundException dn => (dn.Message, ExitCodes.BadInput),
             CommandAppException c => (c.Message, ExitCodes.BadInput),
-            OperationCanceledException => ("cancelled", ExitCodes.Failure),
+            // A step that stopped says what is kept and how to continue; a bare cancellation just says so.
+            OperationCanceledException oc => (oc is TaskCanceledException || oc.Message == new OperationCanceledException().Message ? "cancelled" : "cancelled: " + oc.Message,
+                ExitCodes.Failure),
             _ => ($"{inner.GetType().Name}: {inner.Message}", ExitCodes.Failure),
         };
         env.Error.MarkupLine($"[red]error:[/] {Markup.Escape(OneLine(message))}");

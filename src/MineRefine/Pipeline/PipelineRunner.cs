@@ -111,9 +111,11 @@ public sealed class PipelineRunner
             labelerOptions, async dir =>
             {
                 Info("training the cross-encoder labeler");
+                // Resume on: continues from the checkpoint of a stopped attempt the step runner kept (else starts fresh).
                 var result = Progress("labeler", (IProgress<LabelerTrainProgress> p) =>
-                    new CrossEncoderTrainer(labelerOptions).Train(RandomNegativePairs.WithHumanPairs(data, train, labelerOptions), dir, p, ct),
+                    new CrossEncoderTrainer(labelerOptions with { Resume = true }).Train(RandomNegativePairs.WithHumanPairs(data, train, labelerOptions), dir, p, ct),
                     p => (p.Step, Math.Max(1, p.TotalSteps)));
+                if (result.ResumedFromStep is long from) Info($"labeler: resumed from its checkpoint at step {from:N0}");
                 Json.WriteFile(Path.Combine(dir, "train-result.json"), result);
                 // Held-out quality on the test split (paper §2: accuracy and within-1 accuracy).
                 using var labeler = CrossEncoderLabeler.FromFolder(result.LabelerFolder);
@@ -131,7 +133,7 @@ public sealed class PipelineRunner
                 Json.WriteFile(Path.Combine(dir, "test-random-pairs.json"), randomCheck);
                 Info($"labeler: test accuracy {metrics.Accuracy:P1}, within-1 {metrics.Within1:P1}; random catalog pairs graded 0: " +
                      $"{randomCheck.GradedIrrelevant:P1} of {randomCheck.Pairs:N0}");
-            });
+            }, resumable: true);
         string labelerDir = Path.Combine(labelerStep, CrossEncoderTrainer.LabelerFolderName);
         using var labeler = CrossEncoderLabeler.FromFolder(labelerDir);
 
@@ -199,10 +201,10 @@ public sealed class PipelineRunner
                      (_o.HeadDim is int hd ? $", {hd}-d heads" : "") +
                      (s1Options.Instances.LexicalNegatives > 0 ? $", {s1Options.Instances.LexicalNegatives} lexical negatives per instance" : ""));
                 using var model = TrainModelFactory.Create(_o.Model, _o.Seed, _o.HeadDim ?? TrainModelFactory.DefaultHeadDim);
-                var r = new SiameseTrainer(model, s1Options).Train(new TrainData(trainData, stage1Train, dev), dir, _console, ct);
-                if (r.Interrupted) throw new OperationCanceledException("stage 1 was interrupted");
+                var r = new SiameseTrainer(model, Resuming(s1Options)).Train(new TrainData(trainData, stage1Train, dev), dir, _console, ct);
+                Interrupted("stage 1", r);
                 return Task.CompletedTask;
-            });
+            }, resumable: true);
         string s1Model = Path.Combine(s1Step, "model");
 
         // ---- mining with re-labeling ----
@@ -240,10 +242,10 @@ public sealed class PipelineRunner
                 var (union, _, _, _) = SiameseTrainer.UnionMined(stage1Train, mined);
                 using var model = TrainModelFactory.Create(s1Model, _o.Seed);
                 var judge = _o.JudgeTrainingNegatives ? new AssumedNegativeJudge(labeler) : null;
-                var r = new SiameseTrainer(model, s2Options, judge).Train(new TrainData(trainData, union, dev), dir, _console, ct);
-                if (r.Interrupted) throw new OperationCanceledException("stage 2 was interrupted");
+                var r = new SiameseTrainer(model, Resuming(s2Options), judge).Train(new TrainData(trainData, union, dev), dir, _console, ct);
+                Interrupted("stage 2", r);
                 return Task.CompletedTask;
-            });
+            }, resumable: true);
         string s2Model = Path.Combine(s2Step, "model");
 
         // ---- evaluation of the single retrievers on the test split ----
@@ -346,6 +348,20 @@ public sealed class PipelineRunner
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /// <summary>The options of a resumable training step with resume on (set here, after the step's fingerprint was
+    /// taken, so it does not change the fingerprint): the trainer continues from the checkpoint of an attempt that
+    /// stopped or crashed, or starts fresh in an empty folder.</summary>
+    private static TrainOptions Resuming(TrainOptions o) { o.Resume = true; return o; }
+
+    /// <summary>Says where a training step resumed and throws when it was stopped (its checkpoint stays for the next
+    /// run of the same command).</summary>
+    private void Interrupted(string stage, TrainResult r)
+    {
+        if (r.ResumedFromStep > 0) Info($"{stage}: resumed from its checkpoint at step {r.ResumedFromStep:N0}");
+        if (r.Interrupted)
+            throw new OperationCanceledException($"{stage} was interrupted at step {r.StepsDone:N0}; its checkpoint is kept: run the same command again to continue.");
+    }
 
     private void Info(string message) => _console.MarkupLine("[grey]pipeline:[/] " + Markup.Escape(message));
 

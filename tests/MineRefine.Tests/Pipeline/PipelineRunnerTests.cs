@@ -83,4 +83,69 @@ public class PipelineRunnerTests
             if (Directory.Exists(dir)) Directory.Delete(dir, true);
         }
     }
+
+    /// <summary>Cancels <see cref="Source"/> as soon as the text written so far contains <c>marker</c>: the pipeline
+    /// writes its "stage 1: …" line just before the trainer starts, so the stop lands at a known point.</summary>
+    private sealed class CancelOnText(string marker) : StringWriter
+    {
+        public CancellationTokenSource Source { get; } = new();
+        public override void Write(char value) { base.Write(value); Check(); }
+        public override void Write(string? value) { base.Write(value); Check(); }
+        public override void Write(char[] buffer, int index, int count) { base.Write(buffer, index, count); Check(); }
+        private void Check()
+        {
+            if (!Source.IsCancellationRequested && ToString().Contains(marker, StringComparison.Ordinal)) Source.Cancel();
+        }
+    }
+
+    [Fact]
+    public async Task A_stopped_pipeline_continues_training_from_its_checkpoint_when_run_again()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mr-pipeline-resume-" + Guid.NewGuid().ToString("N"));
+        string reference = dir + "-uninterrupted";
+        try
+        {
+            PipelineOptions Options(string outDir) => new()
+            {
+                OutDir = outDir, Model = "tiny", Seed = 8, Synthetic = false, Stage1MaxSteps = 6, Stage2MaxSteps = 4,
+                Sample = new SampleOptions { Seed = 8, Products = 200, Queries = 40 },
+            };
+            // Stop: Ctrl+C just as stage 1 starts. The trainer finishes its first step, writes a checkpoint and stops.
+            var stopper = new CancelOnText("stage 1: label-aware");
+            var console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Out = new AnsiConsoleOutput(stopper), Ansi = AnsiSupport.No, Interactive = InteractionSupport.No,
+            });
+            var stop = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new PipelineRunner(Options(dir), console).RunAsync(stopper.Source.Token));
+            Assert.Contains("stage 1 was interrupted at step 1", stop.Message);
+            string stage1 = Path.Combine(dir, "steps", "stage1");
+            Assert.NotEmpty(Directory.GetDirectories(Path.Combine(stage1, "checkpoints")));
+            Assert.False(File.Exists(Path.Combine(stage1, ".step.json")));
+
+            // Run again: the finished steps are skipped, stage 1 continues from step 1, everything after it runs.
+            var resumed = await new PipelineRunner(Options(dir), Quiet()).RunAsync();
+            var byName = resumed.Steps.ToDictionary(s => s.Name);
+            Assert.True(byName["labeler"].Skipped);
+            Assert.True(byName["stage1"].Resumed && !byName["stage1"].Skipped);
+            Assert.False(byName["stage2"].Resumed || byName["stage2"].Skipped);
+            using (var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(stage1, "train_summary.json"))))
+            {
+                Assert.Equal(1, summary.RootElement.GetProperty("ResumedFromStep").GetInt64());
+                long done = summary.RootElement.GetProperty("StepsDone").GetInt64();
+                Assert.True(done > 1, $"stage 1 took {done} steps");
+                Assert.Equal(summary.RootElement.GetProperty("TotalSteps").GetInt64(), done);
+            }
+
+            // And it ends where an uninterrupted run of the same command ends.
+            var whole = await new PipelineRunner(Options(reference), Quiet()).RunAsync();
+            Assert.Equal(whole.Systems.Select(s => (s.Name, s.Metrics["ndcg@10"])), resumed.Systems.Select(s => (s.Name, s.Metrics["ndcg@10"])));
+            Assert.Equal(File.ReadAllBytes(Path.Combine(reference, "steps", "stage1", "model", "model.safetensors")),
+                File.ReadAllBytes(Path.Combine(stage1, "model", "model.safetensors")));
+        }
+        finally
+        {
+            foreach (var d in new[] { dir, reference })
+                if (Directory.Exists(d)) Directory.Delete(d, true);
+        }
+    }
 }

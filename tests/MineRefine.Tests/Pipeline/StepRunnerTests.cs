@@ -42,6 +42,56 @@ public class StepRunnerTests : IDisposable
     }
 
     [Fact]
+    public void A_resumable_step_keeps_what_a_stopped_attempt_wrote_only_while_its_fingerprint_holds()
+    {
+        Directory.CreateDirectory(_root);
+        string input = Path.Combine(_root, "in.txt");
+        File.WriteAllText(input, "a");
+        var runner = new StepRunner(Path.Combine(_root, "out"));
+        var seen = new List<bool>();
+        // The action notes whether the previous attempt's partial output ("part") is still there, then writes it and
+        // fails while `fail` holds — a trainer that checkpointed and was stopped.
+        bool fail = true;
+        void Step(string dir)
+        {
+            string part = Path.Combine(dir, "part");
+            seen.Add(File.Exists(part));
+            File.WriteAllText(part, "checkpoint");
+            if (fail) throw new OperationCanceledException("stopped");
+        }
+
+        Assert.Throws<OperationCanceledException>(() => runner.Run("train", [input], new { lr = 1 }, Step, resumable: true));
+        fail = false;
+        runner.Run("train", [input], new { lr = 1 }, Step, resumable: true);
+        Assert.Equal([false, true], seen);                         // kept for the same fingerprint
+        Assert.True(runner.Steps[^1].Resumed);
+        runner.Run("train", [input], new { lr = 1 }, Step, resumable: true);
+        Assert.True(runner.Steps[^1].Skipped);                     // completed: skipped, not resumed again
+        Assert.Equal(2, seen.Count);
+
+        // A stopped attempt under another configuration is not continued: its folder is cleared.
+        fail = true;
+        Assert.Throws<OperationCanceledException>(() => runner.Run("train", [input], new { lr = 2 }, Step, resumable: true));
+        fail = false;
+        runner.Run("train", [input], new { lr = 3 }, Step, resumable: true);
+        Assert.Equal([false, true, false, false], seen);
+        Assert.False(runner.Steps[^1].Resumed);
+
+        // Nor is a step that is not resumable.
+        fail = true;
+        Assert.Throws<OperationCanceledException>(() => runner.Run("plain", [input], null, Step));
+        fail = false;
+        runner.Run("plain", [input], null, Step);
+        Assert.Equal([false, true, false, false, false, false], seen);
+
+        // The attempt record does not enter the fingerprint of a later step that reads the folder.
+        string folder = runner.StepDir("train");
+        string before = StepRunner.Fingerprint([folder], null);
+        File.WriteAllText(Path.Combine(folder, ".step-started.json"), "{}");
+        Assert.Equal(before, StepRunner.Fingerprint([folder], null));
+    }
+
+    [Fact]
     public void Folder_fingerprint_follows_contents()
     {
         string d = Path.Combine(_root, "d");
