@@ -41,15 +41,18 @@ public class JudgeSettings : DataSettings
     [Description("Persistent cache of LLM answers (default <out>/llm-cache.jsonl): a pair is never paid for twice.")]
     public string? LlmCache { get; set; }
 
+    /// <summary>Persistent probability cache for a cross-encoder judge (<c>labeler:DIR</c>); null = memory only.</summary>
+    protected virtual string? CrossEncoderCachePath => null;
+
     /// <summary>Whether a judge is required by this command invocation.</summary>
     protected virtual bool RequiresJudge => true;
 
-    /// <summary>Opens the judge named by <see cref="Judge"/>.</summary>
-    public ILabeler OpenJudge()
+    /// <summary>Opens the judge named by <paramref name="spec"/> (default <see cref="Judge"/>).</summary>
+    public ILabeler OpenJudge(string? spec = null)
     {
-        string spec = Judge ?? throw new ArgumentException("--judge is required.");
+        spec ??= Judge ?? throw new ArgumentException("--judge is required.");
         if (spec.StartsWith("labeler:", StringComparison.Ordinal))
-            return CrossEncoderLabeler.FromFolder(spec["labeler:".Length..]);
+            return CrossEncoderLabeler.FromFolder(spec["labeler:".Length..], new CrossEncoderLabelerOptions { CachePath = CrossEncoderCachePath });
         if (spec.StartsWith("file:", StringComparison.Ordinal))
         {
             string path = spec["file:".Length..];

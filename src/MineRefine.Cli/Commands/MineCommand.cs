@@ -29,6 +29,15 @@ public sealed class MineSettings : JudgeSettings
                  "--judge also takes llm, file:<judgments.jsonl> or complete:<judgments.jsonl>, e.g. the sample's noise-free truth-complete.jsonl as an oracle labeler).")]
     public string? Labeler { get; set; }
 
+    /// <summary>Labeler cache.</summary>
+    [CommandOption("--labeler-cache <FILE>")]
+    [Description("Persistent cache of the cross-encoder labeler's grades (default <out>/labeler-cache.jsonl), written batch by batch: " +
+                 "a mining run that was stopped or crashed grades only the pairs it had not graded when run again.")]
+    public string? LabelerCache { get; set; }
+
+    /// <inheritdoc />
+    protected override string? CrossEncoderCachePath => LabelerCache ?? (Out is null ? null : Path.Combine(Out, "labeler-cache.jsonl"));
+
     /// <summary>k.</summary>
     [CommandOption("-k|--top-k <K>")]
     [Description("Items retrieved per training query (paper: 100–200).")]
@@ -122,8 +131,10 @@ public sealed class MineCommand(CliEnvironment env) : AsyncCommand<MineSettings>
                          $"(split seed {settings.SplitSeed})");
         using var embedder = SiameseEmbedder.FromFolder(settings.Model!);
         using ILabeler? labeler = settings.NoRelabel ? null
-            : settings.Judge is not null ? settings.OpenJudge() : CrossEncoderLabeler.FromFolder(settings.Labeler!);
-        if (labeler is not null) human.MarkupLine($"labeler: [bold]{Markup.Escape(labeler.Name)}[/]");
+            : settings.OpenJudge(settings.Judge ?? "labeler:" + settings.Labeler);
+        if (labeler is not null)
+            human.MarkupLine($"labeler: [bold]{Markup.Escape(labeler.Name)}[/]" + (labeler is CrossEncoderLabeler { CachedPairs: > 0 } ce
+                ? $" ({ce.CachedPairs:N0} pairs already graded in {Markup.Escape(ce.Options.CachePath!)}, not graded again)" : ""));
         MiningResult result = null!;
         await human.Progress().AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())

@@ -218,15 +218,20 @@ public sealed class PipelineRunner
         string mineStep = await _steps.RunAsync("mine", [s1Model, labelerStep, Path.Combine(auditStep, "train.jsonl"), synthStep, .. dataInputs],
             miningOptions, async dir =>
             {
-                Info($"mining: top {miningOptions.K} per training query, re-labeling unjudged pairs");
+                // Its own labeler instance with a persistent cache in the step folder, written batch by batch: a stopped
+                // or crashed mining step keeps the grades it computed and, run again, grades only the rest.
+                using var mineLabeler = CrossEncoderLabeler.FromFolder(labelerDir,
+                    new CrossEncoderLabelerOptions { CachePath = Path.Combine(dir, "labeler-cache.jsonl") });
+                Info($"mining: top {miningOptions.K} per training query, re-labeling unjudged pairs" +
+                     (mineLabeler.CachedPairs > 0 ? $" ({mineLabeler.CachedPairs:N0} pairs graded before the last stop are reused)" : ""));
                 using var embedder = SiameseEmbedder.FromFolder(s1Model);
                 using var dense = DenseRetrieverFor(embedder, data.Products);
                 var miner = new HardSampleMiner(miningOptions);
-                var result = await miner.MineAsync(trainData, stage1Train, dense, labeler, p => LabelingText.ItemText(p), null, ct);
+                var result = await miner.MineAsync(trainData, stage1Train, dense, mineLabeler, p => LabelingText.ItemText(p), null, ct);
                 HardSampleMiner.Write(result, dir);
                 Info($"mined {result.Stats.HardNegatives:N0} hard negatives, {result.Stats.HardPositives:N0} hard positives; " +
                      $"{result.Stats.NewlyLabeledByGrade.Sum():N0} pairs newly labeled, {result.Stats.FalseNegativesAvoided:N0} false negatives avoided");
-            });
+            }, resumable: true);
 
         // ---- stage 2 ----
         var s2Options = TrainOptions.Preset(_o.Preset, 2);

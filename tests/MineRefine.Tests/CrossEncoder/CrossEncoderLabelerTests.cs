@@ -111,6 +111,38 @@ public sealed class CrossEncoderLabelerTests : IDisposable
         for (int i = 0; i < req.Count; i++) Assert.Equal(a[i].Probabilities, b[i].Probabilities);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_stopped_grading_job_keeps_its_finished_batches_in_the_persistent_cache(bool bucketing)
+    {
+        using var pkg = CrossEncoderPackage.CreateTiny(seed: 5);
+        var folder = Path.Combine(_dir, "labeler-" + bucketing);
+        pkg.Save(folder);
+        var cache = Path.Combine(_dir, $"cache-{bucketing}.jsonl");
+        var options = new CrossEncoderLabelerOptions { CachePath = cache, BatchSize = 4, LengthBucketing = bucketing };
+        var req = Requests(20, 6).Select((r, i) => r with { QueryText = $"{r.QueryText} n{i}" }).ToList(); // 20 distinct pairs
+        using (var whole = CrossEncoderLabeler.FromFolder(folder, options with { CachePath = null }))
+        {
+            var expected = whole.Label(req);
+            // Stopped (Ctrl+C) once 8 of the 20 pairs are graded: those two batches are already on disk.
+            using var cts = new CancellationTokenSource();
+            using (var first = CrossEncoderLabeler.FromFolder(folder, options))
+                Assert.ThrowsAny<OperationCanceledException>(() =>
+                    first.Label(req, new ListProgress([]).Then(d => { if (d >= 8) cts.Cancel(); }), cts.Token));
+            using var again = CrossEncoderLabeler.FromFolder(folder, options);
+            Assert.Equal(8, again.CachedPairs);
+            var got = again.Label(req);
+            Assert.Equal(12, again.ComputedPairs);
+            for (int i = 0; i < req.Count; i++)
+            {
+                // Equal up to float rounding (other batches pad differently), the grade exactly.
+                for (int g = 0; g < 3; g++) Assert.Equal(expected[i].Probabilities[g], got[i].Probabilities[g], 5);
+                Assert.Equal(expected[i].Grade, got[i].Grade);
+            }
+        }
+    }
+
     [Fact]
     public async Task LabelAsync_matches_Label()
     {
@@ -125,6 +157,8 @@ public sealed class CrossEncoderLabelerTests : IDisposable
 
     private sealed class ListProgress(List<int> list) : IProgress<int>
     {
-        public void Report(int value) => list.Add(value);
+        private Action<int>? _then;
+        public ListProgress Then(Action<int> then) { _then = then; return this; }
+        public void Report(int value) { list.Add(value); _then?.Invoke(value); }
     }
 }

@@ -11,7 +11,9 @@ public sealed record CrossEncoderLabelerOptions
     public int BatchSize { get; init; } = 64;
     /// <summary>Sort pairs by token length before batching (less padding; results are returned in request order).</summary>
     public bool LengthBucketing { get; init; } = true;
-    /// <summary>Optional persistent cache file (<see cref="ProbabilityCache"/>); null = in-memory cache only.</summary>
+    /// <summary>Optional persistent cache file (<see cref="ProbabilityCache"/>); null = in-memory cache only. Written
+    /// batch by batch, so a long grading job that is stopped or crashes keeps what it computed, and a rerun with the
+    /// same cache computes only the rest.</summary>
     public string? CachePath { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> on invalid values.</summary>
@@ -115,11 +117,18 @@ public sealed class CrossEncoderLabeler : ILabeler
         {
             var keys = todo.Keys.ToList();
             var rows = keys.Select(k => _package.Encode(k.Item1, k.Item2)).ToList();
+            // Each batch goes to the persistent cache as soon as it is computed, not at the end of the call.
+            void Persist(int[] keyIndices, float[][] batch) =>
+                _disk?.AddRange(keyIndices.Select((k, j) => (ProbabilityCache.Key(_modelHash, keys[k].Item1, keys[k].Item2), batch[j])));
             var sw = Stopwatch.StartNew();
             float[][] computed;
             if (Options.LengthBucketing)
             {
-                computed = CrossEncoderTrainer.PredictBucketed(_package, rows, Options.BatchSize, ct, n => Advance(n));
+                computed = CrossEncoderTrainer.PredictBucketed(_package, rows, Options.BatchSize, ct, (idx, p) =>
+                {
+                    Persist(idx, p);
+                    Advance(idx.Length);
+                });
             }
             else
             {
@@ -130,6 +139,7 @@ public sealed class CrossEncoderLabeler : ILabeler
                     var chunk = rows.GetRange(s, Math.Min(Options.BatchSize, rows.Count - s));
                     var p = _package.PredictProbabilities(chunk);
                     for (int k = 0; k < p.Length; k++) computed[s + k] = p[k];
+                    Persist(Enumerable.Range(s, chunk.Count).ToArray(), p);
                     Advance(chunk.Count);
                 }
             }
@@ -140,7 +150,6 @@ public sealed class CrossEncoderLabeler : ILabeler
                 _memory[keys[k]] = computed[k];
                 foreach (var i in todo[keys[k]]) probs[i] = computed[k];
             }
-            _disk?.AddRange(keys.Select((k, j) => (ProbabilityCache.Key(_modelHash, k.Item1, k.Item2), computed[j])));
             if (done != pairs.Count) progress?.Report(pairs.Count); // in-request duplicates finish with their first copy
         }
         return probs.Select(p => LabelResult.FromProbabilities((float[])p.Clone(), JudgmentSource.Model, Name)).ToList();
@@ -155,6 +164,9 @@ public sealed class CrossEncoderLabeler : ILabeler
 
     /// <summary>Tokenized rows of pairs (as the model sees them).</summary>
     public TokenizedText Encode(string query, string itemText) => _package.Encode(query, itemText);
+
+    /// <summary>Pairs held by the persistent cache (0 without one): graded by an earlier run, not computed again.</summary>
+    public int CachedPairs => _disk?.Count ?? 0;
 
     /// <summary>Clears the in-memory cache.</summary>
     public void ClearMemoryCache() => _memory.Clear();

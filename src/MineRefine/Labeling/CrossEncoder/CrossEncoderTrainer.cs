@@ -291,9 +291,10 @@ public sealed class CrossEncoderTrainer
         return result;
     }
 
-    /// <summary>Probabilities of <paramref name="rows"/> in their order, computed in length-sorted batches.</summary>
+    /// <summary>Probabilities of <paramref name="rows"/> in their order, computed in length-sorted batches;
+    /// <paramref name="batchDone"/> receives each batch's row indices and probabilities as soon as it is computed.</summary>
     public static float[][] PredictBucketed(CrossEncoderPackage package, IReadOnlyList<TokenizedText> rows, int batchSize, CancellationToken ct = default,
-        Action<int>? batchDone = null)
+        Action<int[], float[][]>? batchDone = null)
     {
         var order = Enumerable.Range(0, rows.Count).OrderBy(i => rows[i].Length).ThenBy(i => i).ToArray();
         var result = new float[rows.Count][];
@@ -303,7 +304,7 @@ public sealed class CrossEncoderTrainer
             var idx = order.AsSpan(s, Math.Min(batchSize, order.Length - s)).ToArray();
             var probs = package.PredictProbabilities(idx.Select(i => rows[i]).ToList());
             for (int k = 0; k < idx.Length; k++) result[idx[k]] = probs[k];
-            batchDone?.Invoke(idx.Length);
+            batchDone?.Invoke(idx, probs);
         }
         return result;
     }
