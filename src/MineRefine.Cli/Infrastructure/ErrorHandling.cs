@@ -20,9 +20,8 @@ public static class ErrorHandling
             FileNotFoundException f => (f.Message, ExitCodes.BadInput),
             DirectoryNotFoundException dn => (dn.Message, ExitCodes.BadInput),
             CommandAppException c => (c.Message, ExitCodes.BadInput),
-            // A step that stopped says what is kept and how to continue; a bare cancellation just says so.
-            OperationCanceledException oc => (oc is TaskCanceledException || oc.Message == new OperationCanceledException().Message ? "cancelled" : "cancelled: " + oc.Message,
-                ExitCodes.Failure),
+            MineRefine.Pipeline.StepInterruptedException si => ("stopped: " + si.Message, ExitCodes.Failure),
+            OperationCanceledException => ("cancelled", ExitCodes.Failure),
             _ => ($"{inner.GetType().Name}: {inner.Message}", ExitCodes.Failure),
         };
         env.Error.MarkupLine($"[red]error:[/] {Markup.Escape(OneLine(message))}");

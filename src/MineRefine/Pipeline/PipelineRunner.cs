@@ -365,7 +365,7 @@ public sealed class PipelineRunner
     {
         if (r.ResumedFromStep > 0) Info($"{stage}: resumed from its checkpoint at step {r.ResumedFromStep:N0}");
         if (r.Interrupted)
-            throw new OperationCanceledException($"{stage} was interrupted at step {r.StepsDone:N0}; its checkpoint is kept: run the same command again to continue.");
+            throw new StepInterruptedException($"{stage} was interrupted at step {r.StepsDone:N0}; its checkpoint is kept: run the same command again to continue.");
     }
 
     private void Info(string message) => _console.MarkupLine("[grey]pipeline:[/] " + Markup.Escape(message));

@@ -10,6 +10,9 @@ namespace MineRefine.Pipeline;
 /// <c>resumable</c>); the seconds count this attempt only.</summary>
 public sealed record StepRecord(string Name, string Fingerprint, DateTimeOffset Finished, double Seconds, bool Skipped, bool Resumed = false);
 
+/// <summary>A resumable step stopped (Ctrl+C) after writing a checkpoint; the message says how to continue.</summary>
+public sealed class StepInterruptedException(string message) : OperationCanceledException(message);
+
 /// <summary>
 /// Runs pipeline steps so that a step whose inputs (content hashes of its input files and folders, plus its
 /// configuration) are unchanged since its last successful run is skipped. A step writes into its own folder; the

@@ -116,7 +116,7 @@ public class PipelineRunnerTests
             {
                 Out = new AnsiConsoleOutput(stopper), Ansi = AnsiSupport.No, Interactive = InteractionSupport.No,
             });
-            var stop = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new PipelineRunner(Options(dir), console).RunAsync(stopper.Source.Token));
+            var stop = await Assert.ThrowsAsync<StepInterruptedException>(() => new PipelineRunner(Options(dir), console).RunAsync(stopper.Source.Token));
             Assert.Contains("stage 1 was interrupted at step 1", stop.Message);
             string stage1 = Path.Combine(dir, "steps", "stage1");
             Assert.NotEmpty(Directory.GetDirectories(Path.Combine(stage1, "checkpoints")));
