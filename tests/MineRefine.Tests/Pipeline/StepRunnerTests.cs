@@ -11,13 +11,19 @@ public class StepRunnerTests : IDisposable
         if (Directory.Exists(_root)) Directory.Delete(_root, true);
     }
 
-    [Fact]
-    public void Skips_unchanged_steps_and_redoes_changed_or_crashed_ones()
+    /// <summary>An input file holding "a" and a runner writing below <c>_root/out</c>.</summary>
+    private (string Input, StepRunner Runner) NewRunner()
     {
         Directory.CreateDirectory(_root);
         string input = Path.Combine(_root, "in.txt");
         File.WriteAllText(input, "a");
-        var runner = new StepRunner(Path.Combine(_root, "out"));
+        return (input, new StepRunner(Path.Combine(_root, "out")));
+    }
+
+    [Fact]
+    public void Skips_unchanged_steps_and_redoes_changed_or_crashed_ones()
+    {
+        var (input, runner) = NewRunner();
         int runs = 0;
         void Step(string dir) { runs++; File.WriteAllText(Path.Combine(dir, "x"), "y"); }
 
@@ -44,10 +50,7 @@ public class StepRunnerTests : IDisposable
     [Fact]
     public void A_resumable_step_keeps_what_a_stopped_attempt_wrote_only_while_its_fingerprint_holds()
     {
-        Directory.CreateDirectory(_root);
-        string input = Path.Combine(_root, "in.txt");
-        File.WriteAllText(input, "a");
-        var runner = new StepRunner(Path.Combine(_root, "out"));
+        var (input, runner) = NewRunner();
         var seen = new List<bool>();
         // The action notes whether the previous attempt's partial output ("part") is still there, then writes it and
         // fails while `fail` holds — a trainer that checkpointed and was stopped.
