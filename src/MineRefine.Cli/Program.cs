@@ -58,6 +58,15 @@ public static class Program
                 .WithExample("sample", "--out", "data/sample")
                 .WithExample("sample", "--out", "data/sample-small", "--products", "800", "--queries", "150", "--noise", "0.2", "--seed", "7");
 
+            config.AddCommand<ConvertCommand>("convert")
+                .WithDescription("Convert a data set in any supported format (homedepot, wands, esci, jsonl, csv, parquet, sample) " +
+                                 "to the MineRefine layout as jsonl, csv or parquet (--to): products, queries, judgments and " +
+                                 "engagement; prints the counts and writes run.json. Only these four tables are converted " +
+                                 "(the sample's truth.jsonl and truth-complete.jsonl are not).")
+                .WithExample("convert", "--format", "sample", "--data", "data/sample", "--to", "csv", "--out", "data/sample-csv")
+                .WithExample("convert", "--format", "esci", "--products", "data/esci/products.parquet",
+                    "--judgments", "data/esci/examples.parquet", "--to", "parquet", "--skip-bad-rows", "--out", "data/esci-mr");
+
             config.AddCommand<EncodeCommand>("encode")
                 .WithDescription("Encode a catalog with the item tower into <out>/embeddings.bin (+ ids.txt).")
                 .WithExample("encode", "--model", "minilm", "--format", "jsonl", "--data", "data/sample", "--out", "runs/emb");

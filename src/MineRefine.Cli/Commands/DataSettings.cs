@@ -10,23 +10,23 @@ public class DataSettings : CommandSettings
 {
     /// <summary>Data format.</summary>
     [CommandOption("--format <FORMAT>")]
-    [Description("Data format: homedepot, wands, esci, jsonl, sample.")]
+    [Description("Data format: homedepot, wands, esci, jsonl, csv, parquet, sample (jsonl, csv and parquet: the MineRefine layout, see README).")]
     [DefaultValue("jsonl")]
     public string Format { get; set; } = "jsonl";
 
     /// <summary>Products file.</summary>
     [CommandOption("--products <FILE>")]
-    [Description("Products file (homedepot: products.csv[[.gz]]; esci: products parquet; jsonl: products.jsonl).")]
+    [Description("Products file (homedepot: products.csv[[.gz]]; esci: products parquet; jsonl: products.jsonl; csv: products.csv[[.gz]]; parquet: products.parquet).")]
     public string? Products { get; set; }
 
     /// <summary>Judgments file.</summary>
     [CommandOption("--judgments <FILE>")]
-    [Description("Judgments file (homedepot: judgments csv[[.gz]]; esci: examples parquet; jsonl: judgments.jsonl).")]
+    [Description("Judgments file (homedepot: judgments csv[[.gz]]; esci: examples parquet; jsonl: judgments.jsonl; csv: judgments.csv[[.gz]]; parquet: judgments.parquet). For jsonl, csv and parquet, queries and engagement are read from --data or else from this file's folder.")]
     public string? Judgments { get; set; }
 
     /// <summary>Data folder.</summary>
     [CommandOption("--data <DIR>")]
-    [Description("Folder holding the files under their standard names (wands, jsonl, sample).")]
+    [Description("Folder holding the files under their standard names (wands, jsonl, csv, parquet, sample).")]
     public string? Data { get; set; }
 
     /// <summary>Skip malformed rows.</summary>

@@ -3,13 +3,17 @@ namespace MineRefine.Data;
 /// <summary>Where and how to read a data set.</summary>
 public sealed class DataSourceOptions
 {
-    /// <summary>One of: homedepot, wands, esci, jsonl, sample.</summary>
+    /// <summary>One of: homedepot, wands, esci, jsonl, csv, parquet, sample (jsonl, csv and parquet are the MineRefine
+    /// layout in three file formats; sample is the built-in sample's jsonl folder).</summary>
     public string Format { get; set; } = "jsonl";
-    /// <summary>Products file (homedepot: products.csv[.gz]; esci: products parquet; jsonl: products.jsonl).</summary>
+    /// <summary>Products file (homedepot: products.csv[.gz]; esci: products parquet; jsonl: products.jsonl; csv:
+    /// products.csv[.gz]; parquet: products.parquet).</summary>
     public string? Products { get; set; }
-    /// <summary>Judgments file (homedepot: judgments csv[.gz]; esci: examples parquet; jsonl: judgments.jsonl).</summary>
+    /// <summary>Judgments file (homedepot: judgments csv[.gz]; esci: examples parquet; jsonl: judgments.jsonl; csv:
+    /// judgments.csv[.gz]; parquet: judgments.parquet). For jsonl, csv and parquet without <see cref="DataDir"/>,
+    /// queries and engagement are read from this file's folder.</summary>
     public string? Judgments { get; set; }
-    /// <summary>A folder holding the files under their standard names (wands, jsonl, sample).</summary>
+    /// <summary>A folder holding the files under their standard names (wands, jsonl, csv, parquet, sample).</summary>
     public string? DataDir { get; set; }
     /// <summary>Go on past malformed rows, writing each to <see cref="RejectedPath"/> with its reason.</summary>
     public bool SkipBadRows { get; set; }
@@ -36,12 +40,14 @@ public sealed class DataSourceOptions
                     throw new ArgumentException("--format wands needs --data <folder with product.csv, query.csv, label.csv>.");
                 break;
             case "jsonl":
+            case "csv":
+            case "parquet":
             case "sample":
                 if (DataDir is null && (Products is null || Judgments is null))
                     throw new ArgumentException($"--format {Format} needs --data <folder> (or --products and --judgments).");
                 break;
             default:
-                throw new ArgumentException($"Unknown --format '{Format}'. Use one of: homedepot, wands, esci, jsonl, sample.");
+                throw new ArgumentException($"Unknown --format '{Format}'. Use one of: homedepot, wands, esci, jsonl, csv, parquet, sample.");
         }
         if (SkipBadRows && string.IsNullOrWhiteSpace(RejectedPath))
             throw new ArgumentException("Skipping bad rows needs a file for the rejected rows: set RejectedPath (--rejected <file>).");

@@ -7,7 +7,8 @@ public static class DatasetLoader
 {
     /// <summary>Loads the data set described by <paramref name="options"/> (validated first). Formats:
     /// homedepot (<see cref="HomeDepotImporter"/>), wands (<see cref="WandsImporter"/>), esci
-    /// (<see cref="EsciImporter"/>), jsonl and sample (<see cref="JsonlFormat"/>).</summary>
+    /// (<see cref="EsciImporter"/>), jsonl and sample (<see cref="JsonlFormat"/>), csv and parquet
+    /// (<see cref="TabularFormat"/>: the same tables and fields as jsonl).</summary>
     /// <exception cref="ArgumentException">The options do not fit the format.</exception>
     /// <exception cref="DataFormatException">A malformed row (without skip-bad-rows) or header.</exception>
     public static Dataset Load(DataSourceOptions options)
@@ -20,6 +21,8 @@ public static class DatasetLoader
             "esci" => EsciImporter.Load(options.Products!, options.Judgments!, options),
             "wands" => WandsImporter.Load(options.DataDir!, options),
             "jsonl" or "sample" => JsonlFormat.Load(options.DataDir, options.Products, options.Judgments, options),
+            "csv" => TabularFormat.LoadCsv(options.DataDir, options.Products, options.Judgments, options),
+            "parquet" => TabularFormat.LoadParquet(options.DataDir, options.Products, options.Judgments, options),
             _ => throw new ArgumentException($"Unknown --format '{options.Format}'."),
         };
     }

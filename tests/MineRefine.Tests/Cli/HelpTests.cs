@@ -6,7 +6,7 @@ public class HelpTests
 {
     public static TheoryData<string> Commands => new()
     {
-        "pipeline", "mine", "audit", "synth", "sample", "encode", "index build", "index push", "index verify", "serve",
+        "pipeline", "mine", "audit", "synth", "sample", "convert", "encode", "index build", "index push", "index verify", "serve",
         "eval", "compare", "merge", "train", "labeler train", "labeler eval", "label",
     };
 

@@ -152,11 +152,15 @@ internal sealed class CsvTable
             throw new DataFormatException(file, 1, null, "the file is empty; expected a header row with columns: " +
                 string.Join(", ", required));
         _columns = new Dictionary<string, int>(StringComparer.Ordinal);
+        var names = new string[header.Fields.Length];
         for (int i = 0; i < header.Fields.Length; i++)
         {
             string name = header.Fields[i].Trim().TrimStart('\uFEFF');
+            names[i] = name;
             _columns.TryAdd(name, i);
         }
+        Columns = names;
+        HeaderLine = header.Line;
         _width = header.Fields.Length;
         foreach (var col in required)
             if (!_columns.ContainsKey(col))
@@ -166,6 +170,12 @@ internal sealed class CsvTable
 
     public string File { get; }
     public CsvRecordReader Reader { get; }
+
+    /// <summary>The header's column names (trimmed), in file order.</summary>
+    public IReadOnlyList<string> Columns { get; }
+
+    /// <summary>The physical line of the header row.</summary>
+    public long HeaderLine { get; }
 
     public bool Has(string column) => _columns.ContainsKey(column);
 

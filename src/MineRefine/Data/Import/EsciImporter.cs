@@ -1,7 +1,3 @@
-using System.Globalization;
-using Parquet;
-using Parquet.Schema;
-
 namespace MineRefine.Data.Import;
 
 /// <summary>
@@ -37,7 +33,7 @@ public static class EsciImporter
         var byKey = new Dictionary<(string Locale, string Id), Product>();
         var order = new List<(string Locale, string Id)>();
         var localesPerId = new Dictionary<string, int>(StringComparer.Ordinal);
-        await ForEachRowAsync(productsPath, ProductColumns, ["product_id", "product_title"], (row, line) =>
+        await ParquetRows.ForEachRowAsync(productsPath, ProductColumns, ["product_id", "product_title"], (row, line) =>
         {
             b.CountRow(productsPath);
             try
@@ -61,7 +57,7 @@ public static class EsciImporter
             }
             catch (DataFormatException ex) when (sink.SkipBadRows)
             {
-                sink.Reject(ex, RawOf(ProductColumns, row));
+                sink.Reject(ex, ParquetRows.RawOf(ProductColumns, row));
             }
         });
         string Key(string locale, string id) => localesPerId.GetValueOrDefault(id) > 1 ? $"{locale}:{id}" : id;
@@ -72,7 +68,7 @@ public static class EsciImporter
         }
         byKey.Clear();
 
-        await ForEachRowAsync(examplesPath, ExampleColumns, ExampleColumns, (row, line) =>
+        await ParquetRows.ForEachRowAsync(examplesPath, ExampleColumns, ExampleColumns, (row, line) =>
         {
             b.CountRow(examplesPath);
             try
@@ -95,7 +91,7 @@ public static class EsciImporter
             }
             catch (DataFormatException ex) when (sink.SkipBadRows)
             {
-                sink.Reject(ex, RawOf(ExampleColumns, row));
+                sink.Reject(ex, ParquetRows.RawOf(ExampleColumns, row));
             }
         });
         return b.Build();
@@ -108,90 +104,5 @@ public static class EsciImporter
         string? v = row[i]?.Trim();
         if (string.IsNullOrEmpty(v)) throw new DataFormatException(file, line, name, "empty or null value");
         return v;
-    }
-
-    private static string RawOf(string[] names, string?[] row)
-    {
-        var d = new Dictionary<string, string?>();
-        for (int i = 0; i < names.Length; i++) d[names[i]] = row[i];
-        return System.Text.Json.JsonSerializer.Serialize(d);
-    }
-
-    /// <summary>Streams rows of <paramref name="columns"/> (missing optional columns read as null); the row number
-    /// passed on is 1-based over the whole file.</summary>
-    private static async Task ForEachRowAsync(string path, string[] columns, string[] required, Action<string?[], long> onRow)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Data file not found: {path}", path);
-        await using var fs = File.OpenRead(path);
-        ParquetReader reader;
-        try { reader = await ParquetReader.CreateAsync(fs); }
-        catch (Exception ex) when (ex is not DataFormatException)
-        {
-            throw new DataFormatException(path, 0, null, $"not a readable parquet file: {ex.Message}");
-        }
-        await using (reader)
-        {
-            var fields = new DataField?[columns.Length];
-            for (int c = 0; c < columns.Length; c++)
-            {
-                fields[c] = reader.Schema.DataFields.FirstOrDefault(f => f.Name == columns[c]);
-                if (fields[c] is null && required.Contains(columns[c]))
-                    throw new DataFormatException(path, 0, columns[c],
-                        $"missing column (found: {string.Join(", ", reader.Schema.DataFields.Select(f => f.Name))})");
-            }
-            long rowBase = 0;
-            for (int g = 0; g < reader.RowGroupCount; g++)
-            {
-                using var rg = reader.OpenRowGroupReader(g);
-                int n = checked((int)rg.RowCount);
-                var cols = new string?[columns.Length][];
-                for (int c = 0; c < columns.Length; c++)
-                    cols[c] = fields[c] is { } f ? await ReadAsStringsAsync(rg, f, n, path) : new string?[n];
-                var row = new string?[columns.Length];
-                for (int i = 0; i < n; i++)
-                {
-                    for (int c = 0; c < columns.Length; c++) row[c] = cols[c][i];
-                    onRow(row, rowBase + i + 1);
-                }
-                rowBase += n;
-            }
-        }
-    }
-
-    private static async Task<string?[]> ReadAsStringsAsync(ParquetRowGroupReader rg, DataField f, int n, string path)
-    {
-        if (f.IsArray)
-            throw new DataFormatException(path, 0, f.Name, "repeated (list) columns are not supported here");
-        Type t = f.ClrType;
-        if (t == typeof(string) || t == typeof(ReadOnlyMemory<char>))
-        {
-            var buf = new string?[n];
-            await rg.ReadAsync(f, buf.AsMemory(), null);
-            return buf;
-        }
-        if (t == typeof(long)) return await ReadNumbersAsync<long>(rg, f, n);
-        if (t == typeof(int)) return await ReadNumbersAsync<int>(rg, f, n);
-        if (t == typeof(short)) return await ReadNumbersAsync<short>(rg, f, n);
-        if (t == typeof(bool)) return await ReadNumbersAsync<bool>(rg, f, n);
-        if (t == typeof(double)) return await ReadNumbersAsync<double>(rg, f, n);
-        throw new DataFormatException(path, 0, f.Name, $"unsupported column type {t.Name}");
-    }
-
-    private static async Task<string?[]> ReadNumbersAsync<T>(ParquetRowGroupReader rg, DataField f, int n) where T : struct
-    {
-        var result = new string?[n];
-        if (f.IsNullable)
-        {
-            var buf = new T?[n];
-            await rg.ReadAsync(f, buf.AsMemory(), null);
-            for (int i = 0; i < n; i++) result[i] = buf[i] is { } v ? Convert.ToString(v, CultureInfo.InvariantCulture) : null;
-        }
-        else
-        {
-            var buf = new T[n];
-            await rg.ReadAsync(f, buf.AsMemory(), null);
-            for (int i = 0; i < n; i++) result[i] = Convert.ToString(buf[i], CultureInfo.InvariantCulture);
-        }
-        return result;
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -29,29 +27,10 @@ public static class JsonlFormat
         judgmentsPath ??= Path.Combine(baseDir, JudgmentsFile);
         string queriesPath = Path.Combine(baseDir, QueriesFile);
         string engagementPath = Path.Combine(baseDir, EngagementFile);
-
-        var b = new DatasetBuilder();
-        using (var sink = new BadRowSink(options.SkipBadRows, options.RejectedPath, b.Report))
-        {
-            ForEachObject(queriesPath, b, sink, (el, file, line) => b.SetQuery(ParseQuery(el, file, line)));
-            ForEachObject(productsPath, b, sink, (el, file, line) => b.AddProduct(ParseProduct(el, file, line)));
-            ForEachObject(judgmentsPath, b, sink, (el, file, line) =>
-            {
-                var j = ParseJudgment(el, file, line);
-                if (!b.HasQuery(j.QueryId))
-                    throw new DataFormatException(file, line, "query_id", $"unknown query id '{j.QueryId}' (not in {QueriesFile})");
-                b.AddJudgment(j);
-            });
-            if (File.Exists(engagementPath) || File.Exists(engagementPath + ".gz"))
-                ForEachObject(File.Exists(engagementPath) ? engagementPath : engagementPath + ".gz", b, sink, (el, file, line) =>
-                {
-                    var e = ParseEngagement(el, file, line);
-                    if (!b.HasQuery(e.QueryId))
-                        throw new DataFormatException(file, line, "query_id", $"unknown query id '{e.QueryId}' (not in {QueriesFile})");
-                    b.AddEngagement(e);
-                });
-        }
-        return b.Build();
+        string? engagement = File.Exists(engagementPath) ? engagementPath
+            : File.Exists(engagementPath + ".gz") ? engagementPath + ".gz" : null;
+        return TableSetLoader.Load(new TablePaths(productsPath, queriesPath, judgmentsPath, engagement),
+            (path, _, b, sink, onRow) => ForEachObject(path, b, sink, onRow), options);
     }
 
     /// <summary>Reads a judgments-format file on its own (e.g. <c>truth.jsonl</c>); any bad row is an error.</summary>
@@ -59,7 +38,7 @@ public static class JsonlFormat
     {
         var b = new DatasetBuilder();
         using var sink = new BadRowSink(false, null, b.Report);
-        ForEachObject(path, b, sink, (el, file, line) => b.AddJudgment(ParseJudgment(el, file, line)));
+        ForEachObject(path, b, sink, r => b.AddJudgment(RecordParsers.ParseJudgment(r)));
         return b.Build().Judgments;
     }
 
@@ -68,11 +47,11 @@ public static class JsonlFormat
     {
         var b = new DatasetBuilder();
         using var sink = new BadRowSink(false, null, b.Report);
-        ForEachObject(path, b, sink, (el, file, line) => b.AddProduct(ParseProduct(el, file, line)));
+        ForEachObject(path, b, sink, r => b.AddProduct(RecordParsers.ParseProduct(r)));
         return b.Build().Products;
     }
 
-    private static void ForEachObject(string path, DatasetBuilder b, BadRowSink sink, Action<JsonElement, string, long> onRow)
+    private static void ForEachObject(string path, DatasetBuilder b, BadRowSink sink, Action<IFieldRecord> onRow)
     {
         using var text = DataFiles.OpenText(path);
         long line = 0;
@@ -94,7 +73,7 @@ public static class JsonlFormat
                 {
                     if (doc.RootElement.ValueKind != JsonValueKind.Object)
                         throw new DataFormatException(path, line, null, "expected one JSON object per line");
-                    onRow(doc.RootElement, path, line);
+                    onRow(new JsonRecord(doc.RootElement, path, line));
                 }
             }
             catch (DataFormatException ex) when (sink.SkipBadRows)
@@ -104,62 +83,48 @@ public static class JsonlFormat
         }
     }
 
-    private static string RequiredString(JsonElement el, string name, string file, long line)
+    /// <summary>A JSON line as an <see cref="IFieldRecord"/>: <c>category_path</c> is an array of strings,
+    /// <c>attributes</c> an object of name → string (numbers and booleans kept as their literal text).</summary>
+    private sealed class JsonRecord(JsonElement el, string file, long line) : IFieldRecord
     {
-        if (!el.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
-            throw new DataFormatException(file, line, name, "missing field");
-        string? s = v.ValueKind switch
-        {
-            JsonValueKind.String => v.GetString(),
-            JsonValueKind.Number => v.GetRawText(),
-            _ => throw new DataFormatException(file, line, name, $"expected a string, got {v.ValueKind}"),
-        };
-        s = s?.Trim();
-        if (string.IsNullOrEmpty(s)) throw new DataFormatException(file, line, name, "empty value");
-        return s;
-    }
+        public string File => file;
+        public long Line => line;
 
-    private static string? OptionalString(JsonElement el, string name, string file, long line)
-    {
-        if (!el.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
-        if (v.ValueKind != JsonValueKind.String)
-            throw new DataFormatException(file, line, name, $"expected a string, got {v.ValueKind}");
-        return v.GetString();
-    }
-
-    private static long Count(JsonElement el, string name, string file, long line, bool required)
-    {
-        if (!el.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
+        public FieldValue Get(string name)
         {
-            if (required) throw new DataFormatException(file, line, name, "missing field");
-            return 0;
-        }
-        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out long n))
-            throw new DataFormatException(file, line, name, $"expected a whole number, got {v.GetRawText()}");
-        if (n < 0) throw new DataFormatException(file, line, name, $"negative count {n}");
-        return n;
-    }
-
-    internal static Product ParseProduct(JsonElement el, string file, long line)
-    {
-        string id = RequiredString(el, "id", file, line);
-        string title = RequiredString(el, "title", file, line);
-        string? desc = OptionalString(el, "description", file, line);
-        var path = new List<string>();
-        if (el.TryGetProperty("category_path", out var cp) && cp.ValueKind != JsonValueKind.Null)
-        {
-            if (cp.ValueKind != JsonValueKind.Array)
-                throw new DataFormatException(file, line, "category_path", "expected an array of strings");
-            foreach (var x in cp.EnumerateArray())
+            if (!el.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return FieldValue.Missing;
+            return v.ValueKind switch
             {
-                if (x.ValueKind != JsonValueKind.String)
-                    throw new DataFormatException(file, line, "category_path", "expected an array of strings");
-                path.Add(x.GetString()!);
-            }
+                JsonValueKind.String => new FieldValue(FieldKind.String, v.GetString()),
+                JsonValueKind.Number => new FieldValue(FieldKind.Number, v.GetRawText()),
+                _ => new FieldValue(FieldKind.Other, null),
+            };
         }
-        IReadOnlyDictionary<string, string> attrs = Product.EmptyAttributes;
-        if (el.TryGetProperty("attributes", out var at) && at.ValueKind != JsonValueKind.Null)
+
+        public string Quote(string name) => el.TryGetProperty(name, out var v) ? v.GetRawText() : "nothing";
+
+        public string TypeOf(string name) => el.TryGetProperty(name, out var v) ? v.ValueKind.ToString() : "nothing";
+
+        public IReadOnlyList<string> CategoryPath()
         {
+            var path = new List<string>();
+            if (el.TryGetProperty("category_path", out var cp) && cp.ValueKind != JsonValueKind.Null)
+            {
+                if (cp.ValueKind != JsonValueKind.Array)
+                    throw new DataFormatException(file, line, "category_path", "expected an array of strings");
+                foreach (var x in cp.EnumerateArray())
+                {
+                    if (x.ValueKind != JsonValueKind.String)
+                        throw new DataFormatException(file, line, "category_path", "expected an array of strings");
+                    path.Add(x.GetString()!);
+                }
+            }
+            return path;
+        }
+
+        public IReadOnlyDictionary<string, string> Attributes()
+        {
+            if (!el.TryGetProperty("attributes", out var at) || at.ValueKind == JsonValueKind.Null) return Product.EmptyAttributes;
             if (at.ValueKind != JsonValueKind.Object)
                 throw new DataFormatException(file, line, "attributes", "expected an object of name → value");
             var d = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -173,49 +138,8 @@ public static class JsonlFormat
                         "attribute values must be strings, numbers or booleans"),
                 };
             }
-            attrs = d;
+            return d;
         }
-        string locale = OptionalString(el, "locale", file, line) ?? "";
-        return new Product(id, title, string.IsNullOrEmpty(desc) ? null : desc, path, attrs, locale);
-    }
-
-    internal static Query ParseQuery(JsonElement el, string file, long line) =>
-        new(RequiredString(el, "id", file, line), RequiredString(el, "text", file, line),
-            OptionalString(el, "locale", file, line) ?? "");
-
-    internal static Judgment ParseJudgment(JsonElement el, string file, long line)
-    {
-        string q = RequiredString(el, "query_id", file, line);
-        string p = RequiredString(el, "product_id", file, line);
-        if (!el.TryGetProperty("grade", out var g) || g.ValueKind == JsonValueKind.Null)
-            throw new DataFormatException(file, line, "grade", "missing field");
-        if (g.ValueKind != JsonValueKind.Number || !g.TryGetInt32(out int grade))
-            throw new DataFormatException(file, line, "grade", $"expected 0, 1 or 2, got {g.GetRawText()}");
-        if (!Grades.IsValid(grade))
-            throw new DataFormatException(file, line, "grade", $"grade {grade} is outside 0–2");
-        string src = OptionalString(el, "source", file, line) ?? "human";
-        var source = src switch
-        {
-            "human" => JudgmentSource.Human,
-            "model" => JudgmentSource.Model,
-            "audit" => JudgmentSource.Audit,
-            "synthetic" => JudgmentSource.Synthetic,
-            _ => throw new DataFormatException(file, line, "source",
-                $"unknown source '{src}' (expected human, model, audit or synthetic)"),
-        };
-        return new Judgment(q, p, grade, source);
-    }
-
-    internal static EngagementEvent ParseEngagement(JsonElement el, string file, long line)
-    {
-        string q = RequiredString(el, "query_id", file, line);
-        string p = RequiredString(el, "product_id", file, line);
-        long imp = Count(el, "impressions", file, line, true);
-        long clicks = Count(el, "clicks", file, line, true);
-        long atc = Count(el, "add_to_carts", file, line, false);
-        long orders = Count(el, "orders", file, line, false);
-        if (clicks > imp) throw new DataFormatException(file, line, "clicks", $"{clicks} clicks exceed {imp} impressions");
-        return new EngagementEvent(q, p, imp, clicks, atc, orders);
     }
 
     /// <summary>The snake_case name of a judgment source.</summary>
@@ -304,31 +228,5 @@ public sealed class JsonlWriter : IDisposable
     {
         _json.Dispose();
         _stream.Dispose();
-    }
-}
-
-/// <summary>Writes a <see cref="Dataset"/> in the JSONL format.</summary>
-public static class DatasetWriter
-{
-    /// <summary>Writes products.jsonl, queries.jsonl, judgments.jsonl and (when there is engagement)
-    /// engagement.jsonl into <paramref name="folder"/>.</summary>
-    public static void Write(Dataset data, string folder)
-    {
-        Directory.CreateDirectory(folder);
-        using (var w = new JsonlWriter(Path.Combine(folder, JsonlFormat.ProductsFile)))
-            foreach (var p in data.Products) w.Write(p);
-        using (var w = new JsonlWriter(Path.Combine(folder, JsonlFormat.QueriesFile)))
-            foreach (var q in data.Queries) w.Write(q);
-        WriteJudgments(data.Judgments, Path.Combine(folder, JsonlFormat.JudgmentsFile));
-        if (data.Engagement.Count > 0)
-            using (var w = new JsonlWriter(Path.Combine(folder, JsonlFormat.EngagementFile)))
-                foreach (var e in data.Engagement) w.Write(e);
-    }
-
-    /// <summary>Writes judgments (e.g. truth.jsonl) to <paramref name="path"/>.</summary>
-    public static void WriteJudgments(IEnumerable<Judgment> judgments, string path)
-    {
-        using var w = new JsonlWriter(path);
-        foreach (var j in judgments) w.Write(j);
     }
 }

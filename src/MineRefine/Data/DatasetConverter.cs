@@ -1,0 +1,79 @@
+using MineRefine.Data.Import;
+
+namespace MineRefine.Data;
+
+/// <summary>What <see cref="DatasetConverter.Convert"/> did.</summary>
+/// <param name="Format">The format written.</param>
+/// <param name="OutFolder">The output folder (absolute).</param>
+/// <param name="Files">The data files written (absolute paths).</param>
+/// <param name="Products">Products written.</param>
+/// <param name="Queries">Queries written (those with a judgment or engagement row; see <see cref="Dataset.Queries"/>).</param>
+/// <param name="Judgments">Judgments written.</param>
+/// <param name="Engagement">Engagement rows written.</param>
+/// <param name="RowsRejected">Input rows rejected (only with skip-bad-rows).</param>
+/// <param name="RejectedPath">Where the rejected rows went, when there were any.</param>
+/// <param name="DuplicateProducts">Input products whose id repeated an earlier one (the last one won).</param>
+/// <param name="DuplicateJudgments">Input judgments that repeated a (query, product) pair (the last one won).</param>
+/// <param name="JudgmentsWithUnknownProduct">Judgments naming a product not in the catalog (kept).</param>
+public sealed record ConversionResult(
+    DatasetFileFormat Format, string OutFolder, IReadOnlyList<string> Files, int Products, int Queries, int Judgments,
+    int Engagement, long RowsRejected, string? RejectedPath, long DuplicateProducts, long DuplicateJudgments,
+    long JudgmentsWithUnknownProduct);
+
+/// <summary>Reads a data set in any supported format (<see cref="DatasetLoader"/>) and writes it in the MineRefine
+/// layout as JSONL, CSV or Parquet (<see cref="DatasetWriter.Write(Dataset, string, DatasetFileFormat)"/>). Only the
+/// four tables are converted (products, queries, judgments, engagement); other files of the input folder, such as
+/// the sample's <c>truth.jsonl</c>, are not.</summary>
+public static class DatasetConverter
+{
+    /// <summary>Loads <paramref name="source"/> and writes it to <paramref name="outFolder"/> in
+    /// <paramref name="to"/>.</summary>
+    /// <exception cref="ArgumentException">The source options are wrong, the output would overwrite an input file, or
+    /// the data cannot be written in <paramref name="to"/> (see <see cref="TabularWriter"/>).</exception>
+    /// <exception cref="DataFormatException">A malformed input row (without skip-bad-rows) or header.</exception>
+    public static ConversionResult Convert(DataSourceOptions source, string outFolder, DatasetFileFormat to)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (string.IsNullOrWhiteSpace(outFolder)) throw new ArgumentException("An output folder (--out) is required.");
+        source.Validate();
+        CheckNoInputIsOverwritten(source, outFolder, to);
+        var data = DatasetLoader.Load(source);
+        var files = DatasetWriter.Write(data, outFolder, to);
+        var r = data.Report;
+        return new ConversionResult(to, Path.GetFullPath(outFolder), files.Select(Path.GetFullPath).ToList(),
+            data.Products.Count, data.Queries.Count, data.Judgments.Count, data.Engagement.Count, r.RowsRejected,
+            r.RejectedPath, r.DuplicateProducts, r.DuplicateJudgments, r.JudgmentsWithUnknownProduct);
+    }
+
+    /// <summary>Refuses an output folder where writing would replace a file the input is read from (e.g. converting
+    /// a jsonl folder to jsonl in place).</summary>
+    private static void CheckNoInputIsOverwritten(DataSourceOptions source, string outFolder, DatasetFileFormat to)
+    {
+        var inputs = new List<string?> { source.Products, source.Judgments };
+        DatasetFileFormat? layout = source.Format switch
+        {
+            "jsonl" or "sample" => DatasetFileFormat.Jsonl,
+            "csv" => DatasetFileFormat.Csv,
+            "parquet" => DatasetFileFormat.Parquet,
+            _ => null,
+        };
+        if (layout is { } f)
+        {
+            string? baseDir = source.DataDir ?? (source.Judgments is null ? null : Path.GetDirectoryName(Path.GetFullPath(source.Judgments)));
+            if (baseDir is not null)
+                foreach (var table in new[] { "products", "queries", "judgments", "engagement" })
+                {
+                    inputs.Add(Path.Combine(baseDir, f.FileName(table)));
+                    inputs.Add(Path.Combine(baseDir, f.FileName(table)) + ".gz");
+                }
+        }
+        var inputSet = inputs.OfType<string>().Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
+        foreach (var table in new[] { "products", "queries", "judgments", "engagement" })
+        {
+            string output = Path.GetFullPath(Path.Combine(outFolder, to.FileName(table)));
+            if (inputSet.Contains(output))
+                throw new ArgumentException(
+                    $"--out '{outFolder}' would overwrite the input file '{output}'. Write the {to.Name()} files to another folder.");
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using System.Text.Json;
+using MineRefine.Data;
+using MineRefine.Tests.Data;
+
+namespace MineRefine.Tests.Cli;
+
+public sealed class ConvertCommandTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private string Sample()
+    {
+        string sample = _dir.File("sample");
+        var r = CliRunner.Run("sample", "--out", sample, "--products", "300", "--queries", "50", "--seed", "4");
+        Assert.True(r.Code == 0, r.Err);
+        return sample;
+    }
+
+    private static JsonElement Metrics(string evalDir)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(evalDir, "metrics.json")));
+        return doc.RootElement.Clone();
+    }
+
+    [Fact]
+    public void Sample_converted_to_csv_evaluates_exactly_like_the_jsonl_original()
+    {
+        string sample = Sample();
+        string csv = _dir.File("csv");
+        var conv = CliRunner.Run("convert", "--format", "sample", "--data", sample, "--to", "csv", "--out", csv, "--json");
+        Assert.True(conv.Code == 0, conv.Err);
+        using (var result = JsonDocument.Parse(conv.Out))
+        {
+            var root = result.RootElement;
+            Assert.Equal("csv", root.GetProperty("format").GetString());
+            Assert.Equal(300, root.GetProperty("products").GetInt32());
+            Assert.True(root.GetProperty("judgments").GetInt32() > 0);
+            Assert.True(root.GetProperty("engagement").GetInt32() > 0);
+            Assert.Equal(0, root.GetProperty("rows_rejected").GetInt64());
+        }
+        foreach (var f in new[] { "products.csv", "queries.csv", "judgments.csv", "engagement.csv", "run.json" })
+            Assert.True(File.Exists(Path.Combine(csv, f)), f);
+        Assert.False(File.Exists(Path.Combine(csv, "truth.csv"))); // only the four tables are converted
+        using (var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(csv, "run.json"))))
+        {
+            Assert.Equal("convert", run.RootElement.GetProperty("command").GetString());
+            Assert.Contains(run.RootElement.GetProperty("inputs").EnumerateObject(), p => p.Name.EndsWith("judgments.jsonl"));
+            Assert.Equal(4, run.RootElement.GetProperty("outputs").EnumerateArray().Count(o => !o.GetString()!.EndsWith("run.json")));
+        }
+
+        var a = CliRunner.Run("eval", "--format", "jsonl", "--data", sample, "--retriever", "bm25", "--out", _dir.File("eval-jsonl"));
+        Assert.True(a.Code == 0, a.Err);
+        var b = CliRunner.Run("eval", "--format", "csv", "--data", csv, "--retriever", "bm25", "--out", _dir.File("eval-csv"));
+        Assert.True(b.Code == 0, b.Err);
+        var ma = Metrics(_dir.File("eval-jsonl"));
+        var mb = Metrics(_dir.File("eval-csv"));
+        Assert.Equal(ma.GetProperty("queries").GetInt32(), mb.GetProperty("queries").GetInt32());
+        Assert.Equal(ma.GetProperty("skipped").GetInt32(), mb.GetProperty("skipped").GetInt32());
+        Assert.Equal(ma.GetProperty("metrics").GetRawText(), mb.GetProperty("metrics").GetRawText());
+    }
+
+    [Fact]
+    public void Sample_converted_to_parquet_and_back_to_jsonl_loads_the_same_data()
+    {
+        string sample = Sample();
+        string parquet = _dir.File("parquet"), back = _dir.File("back");
+        var r1 = CliRunner.Run("convert", "--format", "sample", "--data", sample, "--to", "parquet", "--out", parquet);
+        Assert.True(r1.Code == 0, r1.Err);
+        Assert.Contains("products", r1.Out);
+        var r2 = CliRunner.Run("convert", "--format", "parquet", "--data", parquet, "--out", back); // --to jsonl is the default
+        Assert.True(r2.Code == 0, r2.Err);
+
+        var original = DatasetLoader.Load(new DataSourceOptions { Format = "jsonl", DataDir = sample });
+        var viaParquet = DatasetLoader.Load(new DataSourceOptions { Format = "parquet", DataDir = parquet });
+        var roundTrip = DatasetLoader.Load(new DataSourceOptions { Format = "jsonl", DataDir = back });
+        foreach (var d in new[] { viaParquet, roundTrip })
+        {
+            Assert.Equal(original.Products.Select(p => (p.Id, p.Title, p.Description, string.Join("|", p.CategoryPath), p.Locale)),
+                d.Products.Select(p => (p.Id, p.Title, p.Description, string.Join("|", p.CategoryPath), p.Locale)));
+            Assert.Equal(original.Products.Select(p => string.Join(";", p.Attributes.OrderBy(kv => kv.Key, StringComparer.Ordinal))),
+                d.Products.Select(p => string.Join(";", p.Attributes.OrderBy(kv => kv.Key, StringComparer.Ordinal))));
+            Assert.Equal(original.Queries, d.Queries);
+            Assert.Equal(original.Judgments, d.Judgments);
+            Assert.Equal(original.Engagement, d.Engagement);
+        }
+    }
+
+    [Fact]
+    public void A_bad_to_value_is_exit_code_2_with_the_choices()
+    {
+        string data = _dir.File("data");
+        Directory.CreateDirectory(data);
+        var (code, _, err) = CliRunner.Run("convert", "--format", "jsonl", "--data", data, "--to", "xlsx", "--out", _dir.File("out"));
+        Assert.Equal(2, code);
+        Assert.Contains("Unknown --to 'xlsx'. Use one of: jsonl, csv, parquet.", err);
+    }
+
+    [Fact]
+    public void Converting_onto_the_input_files_is_refused()
+    {
+        string sample = Sample();
+        var (code, _, err) = CliRunner.Run("convert", "--format", "jsonl", "--data", sample, "--to", "jsonl", "--out", sample);
+        Assert.Equal(2, code);
+        Assert.Contains("would overwrite the input file", err);
+    }
+
+    [Fact]
+    public void Skip_bad_rows_counts_and_writes_the_rejected_rows()
+    {
+        string data = Directory.CreateDirectory(_dir.File("bad")).FullName;
+        _dir.Write("bad/products.csv", "id,title\np1,Drill\np2,\n");
+        _dir.Write("bad/queries.csv", "id,text\nq1,drill\n");
+        _dir.Write("bad/judgments.csv", "query_id,product_id,grade\nq1,p1,2\nq1,p2,7\n");
+        string outDir = _dir.File("fixed");
+        var stop = CliRunner.Run("convert", "--format", "csv", "--data", data, "--out", outDir);
+        Assert.Equal(2, stop.Code);
+        Assert.Contains("products.csv:3: field 'title': empty value", stop.Err);
+
+        var r = CliRunner.Run("convert", "--format", "csv", "--data", data, "--skip-bad-rows", "--to", "parquet", "--out", outDir, "--json");
+        Assert.True(r.Code == 0, r.Err);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.Equal(2, doc.RootElement.GetProperty("rows_rejected").GetInt64());
+        Assert.Equal(1, doc.RootElement.GetProperty("products").GetInt32());
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(outDir, "rejected.jsonl")).Length);
+        var d = DatasetLoader.Load(new DataSourceOptions { Format = "parquet", DataDir = outDir });
+        Assert.Equal(new Judgment("q1", "p1", 2, JudgmentSource.Human), d.Judgments.Single());
+    }
+}
