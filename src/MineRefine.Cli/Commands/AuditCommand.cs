@@ -39,7 +39,7 @@ public sealed class AuditSettings : JudgeSettings
 
     /// <summary>Truth.</summary>
     [CommandOption("--truth <FILE>")]
-    [Description("Noise-free grades (judgments JSONL, e.g. the sample's truth.jsonl) to score the audit: flag precision, errors corrected, error rate before/after.")]
+    [Description("Noise-free grades (a judgments table as .jsonl, .csv or .parquet, e.g. the sample's truth.jsonl) to score the audit: flag precision, errors corrected, error rate before/after.")]
     public string? Truth { get; set; }
 
     /// <summary>Export.</summary>
@@ -101,7 +101,7 @@ public sealed class AuditCommand(CliEnvironment env) : AsyncCommand<AuditSetting
         var data = DatasetLoader.Load(settings.ToDataSourceOptions());
         if (data.Engagement.Count == 0)
             throw new ArgumentException("The data set has no engagement rows: the audit needs engagement (engagement.jsonl in the data folder).");
-        var truth = settings.Truth is null ? null : JsonlFormat.ReadJudgments(settings.Truth);
+        var truth = settings.Truth is null ? null : JsonlFormat.ReadJudgmentsFile(settings.Truth);
         Directory.CreateDirectory(settings.Out!);
         AuditResult result;
         if (settings.Export is not null)

@@ -66,7 +66,7 @@ public sealed class EvalSettings : DataSettings
 
     /// <summary>Separate qrels file.</summary>
     [CommandOption("--qrels <FILE>")]
-    [Description("Grade the retrieved lists against this judgments file (JSONL, judgments format) instead of the data set's own judgments, " +
+    [Description("Grade the retrieved lists against this judgments file (judgments table as .jsonl, .csv or .parquet) instead of the data set's own judgments, " +
                  "for the queries --split selects (e.g. the sample's truth-complete.jsonl, which removes the 'unjudged = irrelevant' bias).")]
     public string? Qrels { get; set; }
 

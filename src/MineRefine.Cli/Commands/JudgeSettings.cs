@@ -14,7 +14,7 @@ public class JudgeSettings : DataSettings
     /// <summary>Judge spec.</summary>
     [CommandOption("--judge <JUDGE>")]
     [Description("Judge: labeler:<dir> (cross-encoder folder), llm (OpenAI-compatible API, see --llm-*), " +
-                 "file:<judgments.jsonl> (grades from a file, e.g. the sample's truth.jsonl or reviewed labels; an unlisted pair is an error), " +
+                 "file:<judgments.jsonl|.csv|.parquet> (grades from a file, e.g. the sample's truth.jsonl or reviewed labels; an unlisted pair is an error), " +
                  "complete:<judgments.jsonl> (a complete file such as the sample's truth-complete.jsonl: unlisted pairs are grade 0).")]
     public string? Judge { get; set; }
 
@@ -56,12 +56,12 @@ public class JudgeSettings : DataSettings
         if (spec.StartsWith("file:", StringComparison.Ordinal))
         {
             string path = spec["file:".Length..];
-            return new JudgmentFileLabeler(JsonlFormat.ReadJudgments(path), "file:" + Path.GetFileName(path));
+            return new JudgmentFileLabeler(JsonlFormat.ReadJudgmentsFile(path), "file:" + Path.GetFileName(path));
         }
         if (spec.StartsWith("complete:", StringComparison.Ordinal))
         {
             string path = spec["complete:".Length..];
-            return new JudgmentFileLabeler(JsonlFormat.ReadJudgments(path), "complete:" + Path.GetFileName(path), unlistedGrade: Grades.Irrelevant);
+            return new JudgmentFileLabeler(JsonlFormat.ReadJudgmentsFile(path), "complete:" + Path.GetFileName(path), unlistedGrade: Grades.Irrelevant);
         }
         if (spec == "llm")
             return new OpenAiCompatibleLabeler(new LlmLabelerOptions

@@ -45,4 +45,14 @@ public static class DatasetFileFormats
     /// <summary>The standard file name of a table (<c>products</c>, <c>queries</c>, <c>judgments</c> or
     /// <c>engagement</c>) in this format, e.g. <c>judgments.csv</c>.</summary>
     public static string FileName(this DatasetFileFormat format, string table) => table + format.Extension();
+
+    /// <summary>The format of a single table file, from its name: <c>.csv</c> or <c>.csv.gz</c> → CSV, <c>.parquet</c> →
+    /// Parquet, anything else (<c>.jsonl</c>, <c>.jsonl.gz</c>, …) → JSONL.</summary>
+    public static DatasetFileFormat FromFileName(string path)
+    {
+        string name = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? path[..^3] : path;
+        if (name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) return DatasetFileFormat.Csv;
+        if (name.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase)) return DatasetFileFormat.Parquet;
+        return DatasetFileFormat.Jsonl;
+    }
 }

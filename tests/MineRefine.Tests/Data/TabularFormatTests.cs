@@ -82,6 +82,36 @@ public class TabularFormatTests
         AssertSameData(fromJsonl, loaded);
     }
 
+    [Theory]
+    [InlineData(DatasetFileFormat.Csv)]
+    [InlineData(DatasetFileFormat.Parquet)]
+    public void A_judgments_table_alone_reads_by_its_file_name_like_the_jsonl_one(DatasetFileFormat format)
+    {
+        // the single-file options (eval --qrels, audit --truth, --judge file:/complete:) take any of the three formats
+        using var dir = new TempDir();
+        var data = VariedSample();
+        string other = Path.Combine(dir.Path, format.Name());
+        DatasetWriter.Write(data, other, format);
+        string jsonlPath = dir.File("judgments.jsonl");
+        DatasetWriter.WriteJudgments(data.Judgments, jsonlPath);
+        string path = Path.Combine(other, format.FileName("judgments"));
+        Assert.Equal(format, DatasetFileFormats.FromFileName(path));
+        Assert.Equal(DatasetFileFormat.Csv, DatasetFileFormats.FromFileName("qrels.CSV.gz"));
+        Assert.Equal(DatasetFileFormat.Jsonl, DatasetFileFormats.FromFileName("truth-complete.jsonl.gz"));
+
+        var expected = JsonlFormat.ReadJudgmentsFile(jsonlPath);
+        Assert.Equal(data.Judgments.Count, expected.Count);
+        Assert.Equal(expected, JsonlFormat.ReadJudgmentsFile(path));
+
+        if (format == DatasetFileFormat.Csv)
+        {
+            File.WriteAllText(dir.File("bad.csv"), "query_id,product_id,grade\nq1,p1,2\nq1,p2,7\n");
+            var e = Assert.Throws<DataFormatException>(() => JsonlFormat.ReadJudgmentsFile(dir.File("bad.csv")));
+            Assert.Equal(3, e.Line);
+            Assert.Equal("grade", e.Field);
+        }
+    }
+
     [Fact]
     public void Csv_layout_is_as_documented()
     {

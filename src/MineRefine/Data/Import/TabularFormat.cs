@@ -138,6 +138,18 @@ public static class TabularFormat
         $"Product '{productId}': category level '{level}' cannot be written as a CSV/Parquet category_path cell " +
         $"(levels are joined with '{CategorySeparator}'), because {why}. Rename the level or write the data set as JSONL.");
 
+    /// <summary>Reads a judgments table on its own (e.g. complete qrels or an audit's truth) as CSV or Parquet; any bad
+    /// row is an error naming the file, line (row) and field.</summary>
+    public static IReadOnlyList<Judgment> ReadJudgments(string path, DatasetFileFormat format)
+    {
+        if (format == DatasetFileFormat.Jsonl) return JsonlFormat.ReadJudgments(path);
+        var b = new DatasetBuilder();
+        using var sink = new BadRowSink(false, null, b.Report);
+        TableRowReader read = format == DatasetFileFormat.Csv ? ForEachCsvRow : ForEachParquetRow;
+        read(path, TableKind.Judgments, b, sink, r => b.AddJudgment(RecordParsers.ParseJudgment(r)));
+        return b.Build().Judgments;
+    }
+
     private static void ForEachCsvRow(string path, TableKind table, DatasetBuilder b, BadRowSink sink, Action<IFieldRecord> onRow)
     {
         var (_, required) = Layout(table);
