@@ -29,6 +29,12 @@ public class DataSettings : CommandSettings
     [Description("Folder holding the files under their standard names (wands, jsonl, csv, parquet, sample).")]
     public string? Data { get; set; }
 
+    /// <summary>Column renaming.</summary>
+    [CommandOption("--column <TABLE.FIELD=COLUMN>")]
+    [Description("csv and parquet: read a field from a column of another name, e.g. --column products.id=sku --column products.title=name " +
+                 "--column products.attr.brand=Brand --column judgments.grade=label (repeatable; tables: products, queries, judgments, engagement).")]
+    public string[] Column { get; set; } = [];
+
     /// <summary>Skip malformed rows.</summary>
     [CommandOption("--skip-bad-rows")]
     [Description("Go on past malformed rows, writing each with its reason to <out>/rejected.jsonl (default: stop at the first).")]
@@ -65,6 +71,16 @@ public class DataSettings : CommandSettings
             SkipBadRows = SkipBadRows,
             RejectedPath = Out is null ? null : Path.Combine(Out, "rejected.jsonl"),
         };
+        foreach (var spec in Column)
+        {
+            int eq = spec.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+                throw new ArgumentException($"--column '{spec}': write TABLE.FIELD=COLUMN, e.g. products.title=name.");
+            string key = spec[..eq].Trim();
+            if (o.Columns.ContainsKey(key))
+                throw new ArgumentException($"--column: {key} is given twice.");
+            o.Columns[key] = spec[(eq + 1)..];
+        }
         o.Validate();
         return o;
     }

@@ -15,6 +15,11 @@ public sealed class DataSourceOptions
     public string? Judgments { get; set; }
     /// <summary>A folder holding the files under their standard names (wands, jsonl, csv, parquet, sample).</summary>
     public string? DataDir { get; set; }
+    /// <summary>csv and parquet only: which column of the user's tables holds which field of the layout, as
+    /// <c>table.field</c> → column name (e.g. <c>products.title</c> → <c>name</c>, <c>products.attr.brand</c> →
+    /// <c>Brand</c>); fields not listed are read from columns of their own name (<see cref="Import.ColumnMap"/>,
+    /// <c>--column</c>). Empty by default.</summary>
+    public Dictionary<string, string> Columns { get; set; } = new(StringComparer.Ordinal);
     /// <summary>Go on past malformed rows, writing each to <see cref="RejectedPath"/> with its reason.</summary>
     public bool SkipBadRows { get; set; }
     /// <summary>Where rejected rows go; required when <see cref="SkipBadRows"/> is set (the CLI passes
@@ -48,6 +53,12 @@ public sealed class DataSourceOptions
                 break;
             default:
                 throw new ArgumentException($"Unknown --format '{Format}'. Use one of: homedepot, wands, esci, jsonl, csv, parquet, sample.");
+        }
+        if (Columns.Count > 0)
+        {
+            if (Format is not ("csv" or "parquet"))
+                throw new ArgumentException($"--column renames the columns of --format csv or parquet tables; --format {Format} has fixed columns.");
+            Import.ColumnMap.Validate(Columns);
         }
         if (SkipBadRows && string.IsNullOrWhiteSpace(RejectedPath))
             throw new ArgumentException("Skipping bad rows needs a file for the rejected rows: set RejectedPath (--rejected <file>).");

@@ -86,7 +86,12 @@ public sealed class PipelineRunner
         string? truthPath = _o.Data is null ? Path.Combine(Step("data"), JsonlFormat.TruthFile) : null;
 
         // ---- split by query ----
-        string splitDir = await _steps.RunAsync("split", dataInputs, new { _o.Seed, _o.TrainFraction, _o.DevFraction }, dir =>
+        string splitDir = await _steps.RunAsync("split", dataInputs, new
+        {
+            _o.Seed, _o.TrainFraction, _o.DevFraction,
+            // how the input files are read is part of what the split is made from (a renamed column reads other values)
+            dataOptions.Format, dataOptions.Columns, dataOptions.SkipBadRows, dataOptions.HomeDepotExactCut, dataOptions.HomeDepotPartialCut,
+        }, dir =>
         {
             var s = QuerySplitter.Split(data, _o.Seed, _o.TrainFraction, _o.DevFraction);
             DatasetWriter.WriteJudgments(s.Train, Path.Combine(dir, "train.jsonl"));

@@ -127,4 +127,37 @@ public sealed class ConvertCommandTests : IDisposable
         var d = DatasetLoader.Load(new DataSourceOptions { Format = "parquet", DataDir = outDir });
         Assert.Equal(new Judgment("q1", "p1", 2, JudgmentSource.Human), d.Judgments.Single());
     }
+
+    [Fact]
+    public void A_warehouse_export_with_its_own_column_names_converts_through_column_options()
+    {
+        string export = _dir.File("export");
+        Directory.CreateDirectory(export);
+        File.WriteAllText(Path.Combine(export, "products.csv"), "sku,name,Brand\nA1,Cordless drill,Makita\nA2,Garden hose,\n");
+        File.WriteAllText(Path.Combine(export, "queries.csv"), "qid,query\nq1,drill\n");
+        File.WriteAllText(Path.Combine(export, "judgments.csv"), "qid,sku,label\nq1,A1,2\nq1,A2,0\n");
+        string[] columns =
+        [
+            "--column", "products.id=sku", "--column", "products.title=name", "--column", "products.attr.brand=Brand",
+            "--column", "queries.id=qid", "--column", "queries.text=query",
+            "--column", "judgments.query_id=qid", "--column", "judgments.product_id=sku", "--column", "judgments.grade=label",
+        ];
+        string outDir = _dir.File("mr");
+        var r = CliRunner.Run(["convert", "--format", "csv", "--data", export, .. columns, "--to", "jsonl", "--out", outDir]);
+        Assert.True(r.Code == 0, r.Err + r.Out);
+        var d = DatasetLoader.Load(new DataSourceOptions { Format = "jsonl", DataDir = outDir });
+        Assert.Equal(["Cordless drill", "Garden hose"], d.Products.Select(p => p.Title));
+        Assert.Equal("Makita", d.Products[0].Attributes["brand"]);
+        Assert.Equal([new Judgment("q1", "A1", 2, JudgmentSource.Human), new Judgment("q1", "A2", 0, JudgmentSource.Human)], d.Judgments);
+
+        // Without the mapping the file's columns are not the layout's: the error names the file and the column.
+        var bare = CliRunner.Run("convert", "--format", "csv", "--data", export, "--to", "jsonl", "--out", _dir.File("bare"));
+        Assert.NotEqual(0, bare.Code);
+        Assert.Contains("queries.csv:1: field 'id': missing column in header (found: qid, query)", bare.Err + bare.Out); // queries are read first
+
+        // A malformed option says how to write it.
+        var bad = CliRunner.Run("convert", "--format", "csv", "--data", export, "--column", "products.title", "--out", _dir.File("bad"));
+        Assert.NotEqual(0, bad.Code);
+        Assert.Contains("--column 'products.title': write TABLE.FIELD=COLUMN", bad.Err + bad.Out);
+    }
 }

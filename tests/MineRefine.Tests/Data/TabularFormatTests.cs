@@ -463,4 +463,115 @@ public class TabularFormatTests
         var unknown = Assert.Throws<ArgumentException>(() => new DataSourceOptions { Format = "xlsx", DataDir = "d" }.Validate());
         Assert.Contains("jsonl, csv, parquet", unknown.Message);
     }
+
+    // ---------- a user's own column names (--column) ----------
+
+    private static string ExportedCsvFolder(TempDir dir, string judgments)
+    {
+        // a warehouse export: its own column names, a stray "title" column that is not the product title
+        dir.Write("products.csv", "sku,name,title,Brand,extra\nA1,Cordless drill,mr,Makita,x\nA2,Garden hose,ms,,y\n");
+        dir.Write("queries.csv", "qid,query\nq1,drill\nq2,hose\n");
+        dir.Write("judgments.csv", judgments);
+        return dir.Path;
+    }
+
+    private static Dictionary<string, string> ExportColumns() => new()
+    {
+        ["products.id"] = "sku", ["products.title"] = "name", ["products.attr.brand"] = "Brand",
+        ["queries.id"] = "qid", ["queries.text"] = "query",
+        ["judgments.query_id"] = "qid", ["judgments.product_id"] = "sku", ["judgments.grade"] = "label",
+    };
+
+    [Fact]
+    public void Columns_of_other_names_are_read_as_the_fields_they_are_mapped_to()
+    {
+        using var dir = new TempDir();
+        string folder = ExportedCsvFolder(dir, "qid,sku,label\nq1,A1,2\nq2,A2,1\n");
+        var d = DatasetLoader.Load(new DataSourceOptions { Format = "csv", DataDir = folder, Columns = ExportColumns() });
+        Assert.Equal(["A1", "A2"], d.Products.Select(p => p.Id));
+        Assert.Equal(["Cordless drill", "Garden hose"], d.Products.Select(p => p.Title)); // the mapped column, not "title"
+        Assert.Equal(new Dictionary<string, string> { ["brand"] = "Makita" }, d.Products[0].Attributes);
+        Assert.Empty(d.Products[1].Attributes);
+        Assert.Equal(["drill", "hose"], d.Queries.Select(q => q.Text));
+        Assert.Equal([new Judgment("q1", "A1", 2, JudgmentSource.Human), new Judgment("q2", "A2", 1, JudgmentSource.Human)], d.Judgments);
+
+        // The same tables as Parquet load the same way.
+        using var pq = new TempDir();
+        DatasetWriter.Write(d, Path.Combine(pq.Path, "mr"), DatasetFileFormat.Parquet);
+        var roundTrip = DatasetLoader.Load(new DataSourceOptions { Format = "parquet", DataDir = Path.Combine(pq.Path, "mr") });
+        Assert.Equal(d.Judgments, roundTrip.Judgments);
+    }
+
+    [Fact]
+    public async Task Parquet_columns_of_other_names_are_read_as_mapped_and_errors_name_the_files_column()
+    {
+        using var dir = new TempDir();
+        await WriteParquet(dir.File("products.parquet"),
+            (new DataField<long>("sku"), new long[] { 101, 102 }),
+            (new DataField<string>("name"), new string?[] { "Drill", "Hose" }),
+            (new DataField<string>("Brand"), new string?[] { "Bosch", null }));
+        await WriteParquet(dir.File("queries.parquet"),
+            (new DataField<long>("qid"), new long[] { 1, 2 }),
+            (new DataField<string>("query"), new string?[] { "drill", "hose" }));
+        await WriteParquet(dir.File("judgments.parquet"),
+            (new DataField<long>("qid"), new long[] { 1, 2 }),
+            (new DataField<long>("sku"), new long[] { 101, 102 }),
+            (new DataField<long>("label"), new long[] { 2, 7 }));
+        var options = new DataSourceOptions { Format = "parquet", DataDir = dir.Path, Columns = ExportColumns() };
+        var ex = Assert.Throws<DataFormatException>(() => DatasetLoader.Load(options));
+        Assert.Equal((dir.File("judgments.parquet"), 2L, "label"), (ex.FilePath, ex.Line, ex.Field));
+        Assert.Equal("grade 7 is outside 0–2 (read as grade by --column)", ex.Reason);
+
+        options.SkipBadRows = true;
+        options.RejectedPath = dir.File("rej.jsonl");
+        var d = DatasetLoader.Load(options);
+        Assert.Equal([new Judgment("1", "101", 2, JudgmentSource.Human)], d.Judgments);
+        Assert.Equal(new Dictionary<string, string> { ["brand"] = "Bosch" }, d.Products[0].Attributes);
+        var rej = JsonDocument.Parse(File.ReadAllLines(dir.File("rej.jsonl")).Single()).RootElement;
+        Assert.Equal("label", rej.GetProperty("field").GetString());
+        Assert.Contains("\"label\":\"7\"", rej.GetProperty("raw").GetString());
+    }
+
+    [Fact]
+    public void A_bad_value_or_a_missing_mapped_column_names_the_column_in_the_file()
+    {
+        using var dir = new TempDir();
+        string folder = ExportedCsvFolder(dir, "qid,sku,label\nq1,A1,2\nq2,A2,x\n");
+        var ex = Assert.Throws<DataFormatException>(() =>
+            DatasetLoader.Load(new DataSourceOptions { Format = "csv", DataDir = folder, Columns = ExportColumns() }));
+        Assert.Equal((dir.File("judgments.csv"), 3L, "label"), (ex.FilePath, ex.Line, ex.Field));
+        Assert.Equal("expected 0, 1 or 2, got 'x' (read as grade by --column)", ex.Reason);
+
+        dir.Write("judgments.csv", "qid,sku,rating\nq1,A1,2\n");
+        ex = Assert.Throws<DataFormatException>(() =>
+            DatasetLoader.Load(new DataSourceOptions { Format = "csv", DataDir = folder, Columns = ExportColumns() }));
+        Assert.Equal((dir.File("judgments.csv"), 1L, "label"), (ex.FilePath, ex.Line, ex.Field));
+        Assert.StartsWith("missing column in header (found: qid, sku, rating) (read as grade by --column)", ex.Reason);
+    }
+
+    [Theory]
+    [InlineData("csv", "products.name", "name", "'name' is not a field of products (its fields: id, title, description, category_path, locale, or attr.<name> for an attribute)")]
+    [InlineData("csv", "orders.id", "x", "unknown table 'orders'")]
+    [InlineData("csv", "judgments.grade", " ", "the column name is empty")]
+    [InlineData("jsonl", "products.title", "name", "--format jsonl has fixed columns")]
+    [InlineData("homedepot", "products.title", "name", "--format homedepot has fixed columns")]
+    public void Column_options_are_checked_before_anything_is_read(string format, string key, string column, string message)
+    {
+        var o = new DataSourceOptions { Format = format, DataDir = "d", Products = "p", Judgments = "j", Columns = new() { [key] = column } };
+        var ex = Assert.Throws<ArgumentException>(() => o.Validate());
+        Assert.Contains(message, ex.Message);
+    }
+
+    [Fact]
+    public void Two_fields_of_one_table_cannot_read_the_same_column()
+    {
+        var o = new DataSourceOptions
+        {
+            Format = "csv", DataDir = "d", Columns = new() { ["products.id"] = "sku", ["products.title"] = "sku" },
+        };
+        var ex = Assert.Throws<ArgumentException>(() => o.Validate());
+        Assert.Contains("both read column 'sku'", ex.Message);
+        // the same column for fields of different tables is fine (query ids in queries and in judgments)
+        new DataSourceOptions { Format = "csv", DataDir = "d", Columns = new() { ["queries.id"] = "qid", ["judgments.query_id"] = "qid" } }.Validate();
+    }
 }

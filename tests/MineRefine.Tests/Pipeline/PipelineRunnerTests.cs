@@ -94,10 +94,10 @@ public class PipelineRunnerTests
         {
             var market = SampleMarketplaceGenerator.Generate(new SampleOptions { Seed = 9, Products = 200, Queries = 40 });
             MineRefine.Data.Import.DatasetWriter.Write(market.Data, data, MineRefine.Data.DatasetFileFormat.Csv);
-            PipelineOptions Options() => new()
+            PipelineOptions Options(Dictionary<string, string>? columns = null) => new()
             {
                 OutDir = outDir, Model = "tiny", Seed = 9, Synthetic = false, Stage1MaxSteps = 4, Stage2MaxSteps = 3,
-                Data = new MineRefine.Data.DataSourceOptions { Format = "csv", DataDir = data },
+                Data = new MineRefine.Data.DataSourceOptions { Format = "csv", DataDir = data, Columns = columns ?? [] },
             };
             var first = await new PipelineRunner(Options(), Quiet()).RunAsync();
             Assert.DoesNotContain(first.Steps, s => s.Name == "data"); // no sample is generated for user data
@@ -121,6 +121,16 @@ public class PipelineRunnerTests
             var byName = changed.Steps.ToDictionary(s => s.Name);
             foreach (var step in new[] { "split", "labeler", "stage1", "stage2" })
                 Assert.False(byName[step].Skipped, step);
+
+            string splitBefore = File.ReadAllText(Path.Combine(outDir, "steps", "split", "train.jsonl"));
+            // The grade column renamed in the file and read through --column judgments.grade=label: the same data, so
+            // (the input file having changed, everything runs again) the same results.
+            lines[0] = lines[0].Replace("grade", "label");
+            File.WriteAllLines(judgments, lines);
+            var renamed = await new PipelineRunner(Options(new() { ["judgments.grade"] = "label" }), Quiet()).RunAsync();
+            Assert.False(renamed.Steps.Single(s => s.Name == "split").Skipped);
+            Assert.Equal(splitBefore, File.ReadAllText(Path.Combine(outDir, "steps", "split", "train.jsonl")));
+            Assert.Equal(changed.Systems.Select(s => (s.Name, s.Metrics["ndcg@10"])), renamed.Systems.Select(s => (s.Name, s.Metrics["ndcg@10"])));
         }
         finally
         {

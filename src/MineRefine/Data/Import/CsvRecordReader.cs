@@ -145,6 +145,13 @@ internal sealed class CsvTable
     private readonly int _width;
 
     public CsvTable(CsvRecordReader reader, string file, params string[] required)
+        : this(reader, file, ColumnMap.Identity, required)
+    {
+    }
+
+    /// <summary>Reads the header; columns are looked up by the names <paramref name="map"/> gives them
+    /// (<see cref="ColumnMap.FieldNames"/>), and a missing required one is reported by its name in the file.</summary>
+    public CsvTable(CsvRecordReader reader, string file, ColumnMap map, params string[] required)
     {
         File = file;
         Reader = reader;
@@ -152,20 +159,18 @@ internal sealed class CsvTable
             throw new DataFormatException(file, 1, null, "the file is empty; expected a header row with columns: " +
                 string.Join(", ", required));
         _columns = new Dictionary<string, int>(StringComparer.Ordinal);
-        var names = new string[header.Fields.Length];
-        for (int i = 0; i < header.Fields.Length; i++)
-        {
-            string name = header.Fields[i].Trim().TrimStart('\uFEFF');
-            names[i] = name;
-            _columns.TryAdd(name, i);
-        }
+        var raw = header.Fields.Select(f => f.Trim().TrimStart('\uFEFF')).ToList();
+        var names = map.FieldNames(raw).ToArray();
+        for (int i = 0; i < names.Length; i++)
+            if (names[i].Length > 0) _columns.TryAdd(names[i], i);
         Columns = names;
         HeaderLine = header.Line;
         _width = header.Fields.Length;
         foreach (var col in required)
             if (!_columns.ContainsKey(col))
-                throw new DataFormatException(file, header.Line, col,
-                    $"missing column in header (found: {string.Join(", ", header.Fields)})");
+                throw new DataFormatException(file, header.Line, map.FileColumn(col),
+                    $"missing column in header (found: {string.Join(", ", header.Fields)})" +
+                    (map.FileColumn(col) == col ? "" : $" (read as {col} by --column)"));
     }
 
     public string File { get; }

@@ -50,11 +50,22 @@ public static class TabularFormat
     /// the files in <paramref name="folder"/>; queries and engagement are taken from <paramref name="folder"/>, or from
     /// the judgments file's folder when no folder is given. Each table is <c>name.csv</c>, else <c>name.csv.gz</c>.</summary>
     public static Dataset LoadCsv(string? folder, string? productsPath, string? judgmentsPath, DataSourceOptions options) =>
-        TableSetLoader.Load(Resolve(DatasetFileFormat.Csv, folder, productsPath, judgmentsPath), ForEachCsvRow, options);
+        TableSetLoader.Load(Resolve(DatasetFileFormat.Csv, folder, productsPath, judgmentsPath),
+            (path, table, b, sink, onRow) => ForEachCsvRow(path, table, b, sink, onRow, MapOf(options, table)), options);
 
     /// <summary>Loads a Parquet data set (<c>products.parquet</c> …); overrides as in <see cref="LoadCsv"/>.</summary>
     public static Dataset LoadParquet(string? folder, string? productsPath, string? judgmentsPath, DataSourceOptions options) =>
-        TableSetLoader.Load(Resolve(DatasetFileFormat.Parquet, folder, productsPath, judgmentsPath), ForEachParquetRow, options);
+        TableSetLoader.Load(Resolve(DatasetFileFormat.Parquet, folder, productsPath, judgmentsPath),
+            (path, table, b, sink, onRow) => ForEachParquetRow(path, table, b, sink, onRow, MapOf(options, table)), options);
+
+    /// <summary>The user's column renaming for <paramref name="table"/> (<see cref="DataSourceOptions.Columns"/>).</summary>
+    private static ColumnMap MapOf(DataSourceOptions options, TableKind table) => ColumnMap.For(options.Columns, table switch
+    {
+        TableKind.Products => "products",
+        TableKind.Queries => "queries",
+        TableKind.Judgments => "judgments",
+        _ => "engagement",
+    });
 
     /// <summary>The four files of a CSV or Parquet data set (engagement null when there is none).</summary>
     private static TablePaths Resolve(DatasetFileFormat format, string? folder, string? productsPath, string? judgmentsPath)
@@ -145,16 +156,18 @@ public static class TabularFormat
         if (format == DatasetFileFormat.Jsonl) return JsonlFormat.ReadJudgments(path);
         var b = new DatasetBuilder();
         using var sink = new BadRowSink(false, null, b.Report);
-        TableRowReader read = format == DatasetFileFormat.Csv ? ForEachCsvRow : ForEachParquetRow;
-        read(path, TableKind.Judgments, b, sink, r => b.AddJudgment(RecordParsers.ParseJudgment(r)));
+        Action<IFieldRecord> onRow = r => b.AddJudgment(RecordParsers.ParseJudgment(r));
+        if (format == DatasetFileFormat.Csv) ForEachCsvRow(path, TableKind.Judgments, b, sink, onRow, ColumnMap.Identity);
+        else ForEachParquetRow(path, TableKind.Judgments, b, sink, onRow, ColumnMap.Identity);
         return b.Build().Judgments;
     }
 
-    private static void ForEachCsvRow(string path, TableKind table, DatasetBuilder b, BadRowSink sink, Action<IFieldRecord> onRow)
+    private static void ForEachCsvRow(string path, TableKind table, DatasetBuilder b, BadRowSink sink, Action<IFieldRecord> onRow,
+        ColumnMap map)
     {
         var (_, required) = Layout(table);
         using var text = DataFiles.OpenText(path, new UTF8Encoding(false));
-        var csv = new CsvTable(new CsvRecordReader(text, path), path, required);
+        var csv = new CsvTable(new CsvRecordReader(text, path), path, map, required);
         var attributes = table == TableKind.Products ? AttributeColumns(csv.Columns, path, csv.HeaderLine) : null;
         while (csv.Reader.TryRead(out var r))
         {
@@ -164,46 +177,59 @@ public static class TabularFormat
                 csv.CheckWidth(r);
                 onRow(new CsvRow(csv, r, attributes));
             }
-            catch (DataFormatException ex) when (sink.SkipBadRows)
+            catch (DataFormatException ex)
             {
-                sink.Reject(ex, r.Raw);
+                Reject(map.Name(ex), ex, sink, r.Raw);
             }
         }
     }
 
-    private static void ForEachParquetRow(string path, TableKind table, DatasetBuilder b, BadRowSink sink, Action<IFieldRecord> onRow) =>
-        ForEachParquetRowAsync(path, table, b, sink, onRow).GetAwaiter().GetResult();
+    /// <summary>A bad row: stops the load (with the error re-addressed to the file's column when the field was mapped)
+    /// or, skipping bad rows, goes to the rejected file.</summary>
+    private static void Reject(DataFormatException named, DataFormatException original, BadRowSink sink, string raw)
+    {
+        if (sink.SkipBadRows) sink.Reject(named, raw);
+        else if (ReferenceEquals(named, original)) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(original);
+        else throw named;
+    }
+
+    private static void ForEachParquetRow(string path, TableKind table, DatasetBuilder b, BadRowSink sink, Action<IFieldRecord> onRow,
+        ColumnMap map) =>
+        ForEachParquetRowAsync(path, table, b, sink, onRow, map).GetAwaiter().GetResult();
 
     private static async Task ForEachParquetRowAsync(string path, TableKind table, DatasetBuilder b, BadRowSink sink,
-        Action<IFieldRecord> onRow)
+        Action<IFieldRecord> onRow, ColumnMap map)
     {
         var (known, required) = Layout(table);
         var present = await ParquetRows.ColumnNamesAsync(path);
-        // Read the known columns the file has (a missing required one fails in ForEachRowAsync) plus, for products,
-        // every attribute column.
-        var columns = known.Where(c => present.Contains(c) || required.Contains(c)).ToList();
+        var presentFields = map.FieldNames(present);
+        // Read the known fields the file has (a missing required one fails in ForEachRowAsync, naming the file's
+        // column) plus, for products, every attribute column; `columns` are field names, `fileColumns` the file's.
+        var columns = known.Where(c => presentFields.Contains(c) || required.Contains(c)).ToList();
+        var fileColumns = columns.Select(map.FileColumn).ToList();
         List<(string Name, int Index)>? attributes = null;
         if (table == TableKind.Products)
         {
             attributes = [];
-            foreach (var (name, i) in AttributeColumns(present, path, 0))
+            foreach (var (name, i) in AttributeColumns(presentFields, path, 0))
             {
                 attributes.Add((name, columns.Count));
-                columns.Add(present[i]);
+                columns.Add(presentFields[i]);
+                fileColumns.Add(present[i]);
             }
         }
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < columns.Count; i++) index[columns[i]] = i;
-        await ParquetRows.ForEachRowAsync(path, columns, required, (row, n) =>
+        await ParquetRows.ForEachRowAsync(path, fileColumns, required.Select(map.FileColumn).ToList(), (row, n) =>
         {
             b.CountRow(path);
             try
             {
                 onRow(new ParquetRow(path, n, index, row, attributes));
             }
-            catch (DataFormatException ex) when (sink.SkipBadRows)
+            catch (DataFormatException ex)
             {
-                sink.Reject(ex, ParquetRows.RawOf(columns, row));
+                Reject(map.Name(ex), ex, sink, ParquetRows.RawOf(fileColumns, row));
             }
         });
     }
