@@ -71,6 +71,8 @@ public sealed class TrainSettings : JudgeSettings
     [CommandOption("--lr <LR>")] [Description("Peak learning rate of the transformer.")] public double? Lr { get; set; }
     /// <summary>Head lr.</summary>
     [CommandOption("--head-lr <LR>")] [Description("Peak learning rate of the projection heads.")] public double? HeadLr { get; set; }
+    /// <summary>Initial τ.</summary>
+    [CommandOption("--tau <T>")] [Description("Initial SupCon temperature τ₀ (default 0.05; learned from there, clamped to [[0.01, 1]]).")] public double? Tau { get; set; }
     /// <summary>τ lr.</summary>
     [CommandOption("--tau-lr <LR>")] [Description("Learning rate of the SupCon temperature.")] public double? TauLr { get; set; }
     /// <summary>Weight decay.</summary>
@@ -147,6 +149,7 @@ public sealed class TrainSettings : JudgeSettings
         if (Lr is { } lr) o.EncoderLearningRate = lr;
         if (HeadLr is { } hl) o.HeadLearningRate = hl;
         if (TauLr is { } tl) o.TemperatureLearningRate = tl;
+        if (Tau is { } tau) o.LossParameters.SupCon.InitialTemperature = tau;
         if (WeightDecay is { } wd) o.WeightDecay = wd;
         if (Warmup is { } wu) o.WarmupFraction = wu;
         if (Decay is { } d)

@@ -22,7 +22,7 @@ public sealed class SupConOptions
         if (!(MinTemperature > 0) || !(MaxTemperature >= MinTemperature))
             throw new ArgumentException($"SupCon temperatures need 0 < MinTemperature ≤ MaxTemperature (got {MinTemperature}, {MaxTemperature}); e.g. 0.01 and 1.");
         if (!(InitialTemperature >= MinTemperature && InitialTemperature <= MaxTemperature))
-            throw new ArgumentException($"SupCon InitialTemperature {InitialTemperature} must lie in [MinTemperature, MaxTemperature] = [{MinTemperature}, {MaxTemperature}]; the default is 0.05.");
+            throw new ArgumentException($"SupCon initial temperature τ₀ (--tau) {InitialTemperature} must lie in [{MinTemperature}, {MaxTemperature}] (MinTemperature, MaxTemperature); the default is 0.05.");
     }
 }
 

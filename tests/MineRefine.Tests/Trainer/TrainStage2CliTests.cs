@@ -26,9 +26,12 @@ public sealed class TrainStage2CliTests
             sample.WriteTo(data);
             string[] common = ["--format", "sample", "--data", data, "--seed", "3", "--batch-size", "8", "--eval-every", "0",
                 "--dev-catalog", "300", "--max-query-len", "16", "--max-item-len", "32", "--checkpoint-every", "0"];
-            var r1 = Cli([.. new[] { "train", "--stage", "1", "--tiny", "--max-steps", "6", "--out", s1 }, .. common]);
+            var r1 = Cli([.. new[] { "train", "--stage", "1", "--tiny", "--max-steps", "6", "--tau", "0.2", "--out", s1 }, .. common]);
             Assert.True(r1.Code == 0, r1.Err + r1.Out);
             Assert.True(File.Exists(Path.Combine(s1, "model", "model.safetensors")));
+            // --tau sets the initial SupCon temperature (default 0.05); the loss logs the τ it used at step 1.
+            using (var step1 = JsonDocument.Parse(File.ReadLines(Path.Combine(s1, "metrics.jsonl")).First(l => l.StartsWith("{\"step\":1,", StringComparison.Ordinal))))
+                Assert.Equal(0.2, step1.RootElement.GetProperty("loss/supcon/tau").GetDouble(), 6);
 
             // Mined pairs: for a few train queries, unjudged products graded 0 (+ one duplicate of an original pair).
             var split = QuerySplitter.Split(sample.Data, 13);
@@ -90,6 +93,10 @@ public sealed class TrainStage2CliTests
             var zeroHead = Cli([.. new[] { "train", "--stage", "1", "--model", "arctic-xs", "--head-dim", "0", "--out", s1 }, .. common]);
             Assert.NotEqual(0, zeroHead.Code);
             Assert.Contains("--head-dim must be in [1, 4096]", zeroHead.Err + zeroHead.Out);
+
+            var hotTau = Cli([.. new[] { "train", "--stage", "1", "--tiny", "--tau", "2", "--out", s1 }, .. common]);
+            Assert.NotEqual(0, hotTau.Code);
+            Assert.Contains("initial temperature τ₀ (--tau) 2 must lie in [0.01, 1]", hotTau.Err + hotTau.Out);
 
             // Stage 2 without --init is rejected with a fix-it message.
             var bad = Cli([.. new[] { "train", "--stage", "2", "--mined", mined, "--out", s2 }, .. common]);
