@@ -6,28 +6,10 @@ namespace MineRefine.Tests.Data;
 
 public class EsciImporterTests
 {
-    private static async Task WriteParquet(string path, (DataField Field, Array Values)[] columns)
-    {
-        var schema = new ParquetSchema(columns.Select(c => (Field)c.Field).ToArray());
-        await using var fs = File.Create(path);
-        await using var w = await ParquetWriter.CreateAsync(schema, fs);
-        using var rg = w.CreateRowGroup();
-        foreach (var (f, values) in columns)
-        {
-            switch (values)
-            {
-                case string?[] s: await rg.WriteAsync(f, s, null); break;
-                case long[] l: await rg.WriteAsync<long>(f, l.AsMemory(), null); break;
-                case long?[] ln: await rg.WriteAsync<long>(f, ln.AsMemory(), null); break;
-                default: throw new NotSupportedException();
-            }
-        }
-    }
-
     private static async Task<(string Products, string Examples)> Make(TempDir dir, string?[] labels)
     {
         string p = dir.File("products.parquet"), e = dir.File("examples.parquet");
-        await WriteParquet(p,
+        await ParquetTestFile.WriteAsync(p,
         [
             (new DataField<string>("product_id"), new string?[] { "B01", "B02", "B03", "B03" }),
             (new DataField<string>("product_title"), new string?[] { "Usb cable", "Phone case", "Cable USB", "USB Kabel" }),
@@ -38,7 +20,7 @@ public class EsciImporterTests
             (new DataField<string>("product_locale"), new string?[] { "us", "us", "es", "jp" }),
         ]);
         int n = labels.Length;
-        await WriteParquet(e,
+        await ParquetTestFile.WriteAsync(e,
         [
             (new DataField<long>("example_id"), Enumerable.Range(0, n).Select(i => (long)i).ToArray()),
             (new DataField<string>("query"), new[] { "usb cable", "usb cable", "usb cable", "cable usb", "cable usb" }.Take(n).ToArray<string?>()),
@@ -99,7 +81,7 @@ public class EsciImporterTests
     {
         using var dir = new TempDir();
         string p = dir.File("p.parquet");
-        await WriteParquet(p, [(new DataField<string>("product_id"), new string?[] { "B01" })]);
+        await ParquetTestFile.WriteAsync(p, [(new DataField<string>("product_id"), new string?[] { "B01" })]);
         var ex = Assert.Throws<DataFormatException>(() =>
             DatasetLoader.Load(new DataSourceOptions { Format = "esci", Products = p, Judgments = p }));
         Assert.Equal("product_title", ex.Field);

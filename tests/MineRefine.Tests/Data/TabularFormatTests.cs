@@ -344,38 +344,20 @@ public class TabularFormatTests
 
     // ---------- Parquet ----------
 
-    private static async Task WriteParquet(string path, params (DataField Field, Array Values)[] columns)
-    {
-        var schema = new ParquetSchema(columns.Select(c => (Field)c.Field).ToArray());
-        await using var fs = File.Create(path);
-        await using var w = await ParquetWriter.CreateAsync(schema, fs);
-        using var rg = w.CreateRowGroup();
-        foreach (var (f, values) in columns)
-        {
-            switch (values)
-            {
-                case string?[] s: await rg.WriteAsync(f, s, null); break;
-                case long[] l: await rg.WriteAsync<long>(f, l.AsMemory(), null); break;
-                case int?[] i: await rg.WriteAsync<int>(f, i.AsMemory(), null); break;
-                default: throw new NotSupportedException();
-            }
-        }
-    }
-
     private static async Task<string> ParquetFolder(TempDir dir, long[] grades)
     {
         // integer id columns are read as their invariant text
-        await WriteParquet(dir.File("products.parquet"),
+        await ParquetTestFile.WriteAsync(dir.File("products.parquet"),
             (new DataField<long>("id"), new long[] { 101, 102 }),
             (new DataField<string>("title"), new string?[] { "Drill", "Hose" }),
             (new DataField<string>("category_path"), new string?[] { "Tools > Drills", null }),
             (new DataField<string>("attr.brand"), new string?[] { null, "Gardena" }),
             (new DataField<int?>("attr.pieces"), new int?[] { 3, null }));
-        await WriteParquet(dir.File("queries.parquet"),
+        await ParquetTestFile.WriteAsync(dir.File("queries.parquet"),
             (new DataField<long>("id"), new long[] { 1, 2 }),
             (new DataField<string>("text"), new string?[] { "drill", "hose" }));
         int n = grades.Length;
-        await WriteParquet(dir.File("judgments.parquet"),
+        await ParquetTestFile.WriteAsync(dir.File("judgments.parquet"),
             (new DataField<long>("query_id"), Enumerable.Range(0, n).Select(i => (long)(i % 2 + 1)).ToArray()),
             (new DataField<long>("product_id"), Enumerable.Range(0, n).Select(i => (long)(i % 2 + 101)).ToArray()),
             (new DataField<long>("grade"), grades));
@@ -414,14 +396,14 @@ public class TabularFormatTests
     {
         using var dir = new TempDir();
         await ParquetFolder(dir, [2]);
-        await WriteParquet(dir.File("judgments.parquet"),
+        await ParquetTestFile.WriteAsync(dir.File("judgments.parquet"),
             (new DataField<string>("query_id"), new string?[] { "1", "2" }),
             (new DataField<string>("product_id"), new string?[] { "101", "102" }),
             (new DataField<string>("grade"), new string?[] { "2", "x" }));
         var ex = Assert.Throws<DataFormatException>(() => DatasetLoader.Load(new DataSourceOptions { Format = "parquet", DataDir = dir.Path }));
         Assert.Equal((2L, "grade", "expected 0, 1 or 2, got 'x'"), (ex.Line, ex.Field, ex.Reason));
 
-        await WriteParquet(dir.File("judgments.parquet"),
+        await ParquetTestFile.WriteAsync(dir.File("judgments.parquet"),
             (new DataField<string>("query_id"), new string?[] { "1" }),
             (new DataField<string>("grade"), new string?[] { "2" }));
         ex = Assert.Throws<DataFormatException>(() => DatasetLoader.Load(new DataSourceOptions { Format = "parquet", DataDir = dir.Path }));
@@ -506,14 +488,14 @@ public class TabularFormatTests
     public async Task Parquet_columns_of_other_names_are_read_as_mapped_and_errors_name_the_files_column()
     {
         using var dir = new TempDir();
-        await WriteParquet(dir.File("products.parquet"),
+        await ParquetTestFile.WriteAsync(dir.File("products.parquet"),
             (new DataField<long>("sku"), new long[] { 101, 102 }),
             (new DataField<string>("name"), new string?[] { "Drill", "Hose" }),
             (new DataField<string>("Brand"), new string?[] { "Bosch", null }));
-        await WriteParquet(dir.File("queries.parquet"),
+        await ParquetTestFile.WriteAsync(dir.File("queries.parquet"),
             (new DataField<long>("qid"), new long[] { 1, 2 }),
             (new DataField<string>("query"), new string?[] { "drill", "hose" }));
-        await WriteParquet(dir.File("judgments.parquet"),
+        await ParquetTestFile.WriteAsync(dir.File("judgments.parquet"),
             (new DataField<long>("qid"), new long[] { 1, 2 }),
             (new DataField<long>("sku"), new long[] { 101, 102 }),
             (new DataField<long>("label"), new long[] { 2, 7 }));
