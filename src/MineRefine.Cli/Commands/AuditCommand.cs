@@ -101,7 +101,7 @@ public sealed class AuditCommand(CliEnvironment env) : AsyncCommand<AuditSetting
         var data = DatasetLoader.Load(settings.ToDataSourceOptions());
         if (data.Engagement.Count == 0)
             throw new ArgumentException("The data set has no engagement rows: the audit needs engagement (engagement.jsonl in the data folder).");
-        var truth = settings.Truth is null ? null : JsonlFormat.ReadJudgmentsFile(settings.Truth);
+        var truth = settings.Truth is null ? null : DatasetLoader.ReadJudgments(settings.Truth);
         Directory.CreateDirectory(settings.Out!);
         AuditResult result;
         if (settings.Export is not null)

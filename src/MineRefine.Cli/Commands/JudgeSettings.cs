@@ -56,12 +56,12 @@ public class JudgeSettings : DataSettings
         if (spec.StartsWith("file:", StringComparison.Ordinal))
         {
             string path = spec["file:".Length..];
-            return new JudgmentFileLabeler(JsonlFormat.ReadJudgmentsFile(path), "file:" + Path.GetFileName(path));
+            return new JudgmentFileLabeler(DatasetLoader.ReadJudgments(path), "file:" + Path.GetFileName(path));
         }
         if (spec.StartsWith("complete:", StringComparison.Ordinal))
         {
             string path = spec["complete:".Length..];
-            return new JudgmentFileLabeler(JsonlFormat.ReadJudgmentsFile(path), "complete:" + Path.GetFileName(path), unlistedGrade: Grades.Irrelevant);
+            return new JudgmentFileLabeler(DatasetLoader.ReadJudgments(path), "complete:" + Path.GetFileName(path), unlistedGrade: Grades.Irrelevant);
         }
         if (spec == "llm")
             return new OpenAiCompatibleLabeler(new LlmLabelerOptions

@@ -194,7 +194,7 @@ public static class EvalRunner
     public static IReadOnlyList<Judgment> SelectQrels(Dataset dataset, IReadOnlySet<string> splitQueries, string qrelsPath,
         out int outsideSplit)
     {
-        var all = MineRefine.Data.Import.JsonlFormat.ReadJudgmentsFile(File.Exists(qrelsPath) ? qrelsPath : qrelsPath + ".gz");
+        var all = MineRefine.Data.DatasetLoader.ReadJudgments(File.Exists(qrelsPath) ? qrelsPath : qrelsPath + ".gz");
         var outside = new HashSet<string>(StringComparer.Ordinal);
         var selected = new List<Judgment>();
         foreach (var j in all)

@@ -26,4 +26,13 @@ public static class DatasetLoader
             _ => throw new ArgumentException($"Unknown --format '{options.Format}'."),
         };
     }
+
+    /// <summary>Reads a judgments table on its own in the format its name says (<c>.csv[.gz]</c>, <c>.parquet</c>, else
+    /// JSONL; <see cref="DatasetFileFormats.FromFileName"/>): complete qrels, an audit's truth, a judge's file. Any bad
+    /// row is an error naming the file, line (row) and field.</summary>
+    public static IReadOnlyList<Judgment> ReadJudgments(string path) => DatasetFileFormats.FromFileName(path) switch
+    {
+        DatasetFileFormat.Jsonl => JsonlFormat.ReadJudgments(path),
+        var format => TabularFormat.ReadJudgments(path, format),
+    };
 }

@@ -99,14 +99,14 @@ public class TabularFormatTests
         Assert.Equal(DatasetFileFormat.Csv, DatasetFileFormats.FromFileName("qrels.CSV.gz"));
         Assert.Equal(DatasetFileFormat.Jsonl, DatasetFileFormats.FromFileName("truth-complete.jsonl.gz"));
 
-        var expected = JsonlFormat.ReadJudgmentsFile(jsonlPath);
+        var expected = DatasetLoader.ReadJudgments(jsonlPath);
         Assert.Equal(data.Judgments.Count, expected.Count);
-        Assert.Equal(expected, JsonlFormat.ReadJudgmentsFile(path));
+        Assert.Equal(expected, DatasetLoader.ReadJudgments(path));
 
         if (format == DatasetFileFormat.Csv)
         {
             File.WriteAllText(dir.File("bad.csv"), "query_id,product_id,grade\nq1,p1,2\nq1,p2,7\n");
-            var e = Assert.Throws<DataFormatException>(() => JsonlFormat.ReadJudgmentsFile(dir.File("bad.csv")));
+            var e = Assert.Throws<DataFormatException>(() => DatasetLoader.ReadJudgments(dir.File("bad.csv")));
             Assert.Equal(3, e.Line);
             Assert.Equal("grade", e.Field);
         }

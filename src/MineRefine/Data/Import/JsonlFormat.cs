@@ -42,11 +42,6 @@ public static class JsonlFormat
         return b.Build().Judgments;
     }
 
-    /// <summary>Reads a judgments table on its own in the format its name says (<c>.csv[.gz]</c>, <c>.parquet</c>, else
-    /// JSONL; <see cref="DatasetFileFormats.FromFileName"/>): complete qrels, an audit's truth, a judge's file.</summary>
-    public static IReadOnlyList<Judgment> ReadJudgmentsFile(string path) =>
-        TabularFormat.ReadJudgments(path, DatasetFileFormats.FromFileName(path));
-
     /// <summary>Reads a products-format file on its own (e.g. a search index's catalog); any bad row is an error.</summary>
     public static IReadOnlyList<Product> ReadProducts(string path)
     {

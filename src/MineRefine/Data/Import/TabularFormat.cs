@@ -153,7 +153,7 @@ public static class TabularFormat
     /// row is an error naming the file, line (row) and field.</summary>
     public static IReadOnlyList<Judgment> ReadJudgments(string path, DatasetFileFormat format)
     {
-        if (format == DatasetFileFormat.Jsonl) return JsonlFormat.ReadJudgments(path);
+        if (format == DatasetFileFormat.Jsonl) throw new ArgumentException("JSONL judgments: use JsonlFormat.ReadJudgments.", nameof(format));
         var b = new DatasetBuilder();
         using var sink = new BadRowSink(false, null, b.Report);
         Action<IFieldRecord> onRow = r => b.AddJudgment(RecordParsers.ParseJudgment(r));
