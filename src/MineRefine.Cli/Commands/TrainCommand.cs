@@ -51,7 +51,7 @@ public sealed class TrainSettings : JudgeSettings
 
     /// <summary>Loss.</summary>
     [CommandOption("--loss <NAME>")]
-    [Description("supcon (stage-1 default), circle (stage-2 default), triplet, supcon+circle.")]
+    [Description("supcon (stage-1 default), circle (stage-2 default), triplet, supcon+circle, infonce (the sentence-transformers baseline: one positive per query, in-batch negatives).")]
     public string? Loss { get; set; }
 
     /// <summary>Resume.</summary>
@@ -95,6 +95,12 @@ public sealed class TrainSettings : JudgeSettings
     [CommandOption("--judged-random-negatives <N>")]
     [Description("With --judge: random negatives graded per instance and step (highest-scoring first); those graded relevant are masked (default 8, 0 = none).")]
     public int? JudgedRandomNegatives { get; set; }
+    /// <summary>See <see cref="TrainOptions.InBatchNegatives"/>.</summary>
+    [CommandOption("--in-batch-negatives")]
+    [Description("Use the batch's other instances' items as extra grade-0 items of each instance (items judged relevant for its query are masked). On by default with --loss infonce only.")]
+    public bool InBatchNegatives { get; set; }
+    /// <summary>See <see cref="TrainOptions.InBatchNegatives"/>.</summary>
+    [CommandOption("--no-in-batch-negatives")] [Description("No in-batch negatives, also for --loss infonce.")] public bool NoInBatchNegatives { get; set; }
     /// <summary>See <see cref="InstanceOptions.LexicalNegatives"/>.</summary>
     [CommandOption("--lexical-negatives <N>")] [Description("Unjudged items from the query's BM25 top list added to each instance as assumed grade 0 (0 = off).")] public int? LexicalNegatives { get; set; }
     /// <summary>Projection head size for a pretrained start.</summary>
@@ -167,6 +173,9 @@ public sealed class TrainSettings : JudgeSettings
         o.SpellingAugmentation = !NoAugment;
         if (RandomNegatives is { } rn) o.SharedRandomNegatives = rn;
         if (JudgedRandomNegatives is { } jr) o.JudgedRandomNegatives = jr;
+        if (InBatchNegatives && NoInBatchNegatives) throw new ArgumentException("--in-batch-negatives and --no-in-batch-negatives contradict each other; give one.");
+        if (InBatchNegatives) o.InBatchNegatives = true;
+        if (NoInBatchNegatives) o.InBatchNegatives = false;
         if (LexicalNegatives is { } ln) o.Instances.LexicalNegatives = ln;
         if (LexicalDepth is { } ld) o.Instances.LexicalNegativeDepth = ld;
         if (EvalEvery is { } ee) o.EvalEvery = ee;
@@ -273,6 +282,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         var table = new Table().AddColumns("", "value");
         table.AddRow("instances (+ augmented)", $"{result.Instances:N0} (+{result.AugmentedInstances:N0})");
         table.AddRow("unlabeled fill (queries / items)", $"{result.QueriesWithUnlabeledFill:N0} / {result.UnlabeledFillItems:N0}");
+        table.AddRow("loss / in-batch negatives", $"{options.LossName} / {(options.UsesInBatchNegatives ? "on" : "off")}");
         if (options.Instances.LexicalNegatives > 0)
             table.AddRow("lexical negatives (queries / items / short)", $"{result.QueriesWithLexicalNegatives:N0} / {result.LexicalNegatives:N0} / {result.QueriesShortOfLexicalNegatives:N0}");
         if (result.Judge is not null)

@@ -6,11 +6,12 @@ namespace MineRefine.Losses;
 /// <summary>
 /// A graded-relevance loss on raw score tensors (paper §5, §6). <c>scores</c> is [B, N]: the cosine similarity of
 /// instance b's query to each of its N items; <c>grades</c> is [B, N] int64 with 2/1/0 and −1 for padding (an absent
-/// item). The returned loss is a scalar tensor, the <b>sum</b> over instances (paper §5: instance losses are summed).
+/// item). The returned loss is a scalar tensor, the <b>sum</b> over instances (paper §5: instance losses are summed) —
+/// except the "infonce" baseline, which averages as sentence-transformers does unless told to sum.
 /// </summary>
 public interface ILoss : IDisposable
 {
-    /// <summary>Factory name: "supcon", "triplet", "circle" or "supcon+circle".</summary>
+    /// <summary>Factory name: "supcon", "triplet", "circle", "supcon+circle" or "infonce".</summary>
     string Name { get; }
 
     /// <summary>Learned parameters of the loss itself (the SupCon temperature); add them to the optimizer.

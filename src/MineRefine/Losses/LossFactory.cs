@@ -15,6 +15,8 @@ public sealed class LossOptions
     public WeightedTripletOptions Triplet { get; set; } = new();
     /// <summary>Circle parameters.</summary>
     public MultiClassCircleOptions Circle { get; set; } = new();
+    /// <summary>InfoNCE parameters (the baseline "infonce").</summary>
+    public InBatchInfoNceOptions InfoNce { get; set; } = new();
     /// <summary>Weight of the SupCon term in "supcon+circle". Default 1.</summary>
     public double SupConWeight { get; set; } = 1.0;
     /// <summary>Weight of the circle term in "supcon+circle". Default 1.</summary>
@@ -30,6 +32,7 @@ public sealed class LossOptions
         SupCon.Validate();
         Triplet.Validate();
         Circle.Validate();
+        InfoNce.Validate();
     }
 }
 
@@ -37,7 +40,7 @@ public sealed class LossOptions
 public static class LossFactory
 {
     /// <summary>The accepted names.</summary>
-    public static IReadOnlyList<string> Names { get; } = new[] { "supcon", "triplet", "circle", "supcon+circle" };
+    public static IReadOnlyList<string> Names { get; } = new[] { "supcon", "triplet", "circle", "supcon+circle", "infonce" };
 
     /// <summary>Creates the loss named by <paramref name="options"/> (validated first).</summary>
     public static ILoss Create(LossOptions options)
@@ -49,6 +52,7 @@ public static class LossFactory
             "supcon" => new LabelAwareSupConLoss(options.SupCon),
             "triplet" => new WeightedTripletLoss(options.Triplet),
             "circle" => new MultiClassCircleLoss(options.Circle),
+            "infonce" => new InBatchInfoNceLoss(options.InfoNce),
             "supcon+circle" => new CombinedLoss("supcon+circle", new (ILoss, double)[]
             {
                 (new LabelAwareSupConLoss(options.SupCon), options.SupConWeight),

@@ -331,7 +331,7 @@ public sealed class SiameseTrainer
                 long step = st.Step;
                 var batch = NextBatch(instances, st, rng);
                 LossBreakdown bd;
-                int negMasked = 0, judgedNow = 0, judgedRelevantNow = 0;
+                int negMasked = 0, judgedNow = 0, judgedRelevantNow = 0, inBatchColumns = 0, inBatchMasked = 0;
                 using (var scope = NewDisposeScope())
                 {
                     TorchSeeding.ForStep(_o.Seed, step);
@@ -339,11 +339,17 @@ public sealed class SiameseTrainer
                     var (qIds, qMask, _) = TokenBatch.Pad(qTok, _model.Tokenizer.PadId).ToTensors();
                     int n = batch.Max(b => b.Count);
                     var flat = new List<TokenizedText>();
+                    var flatIds = new List<string>();
                     var index = new long[batch.Count * n];
                     for (int b = 0; b < batch.Count; b++)
                         for (int i = 0; i < n; i++)
                         {
-                            if (i < batch[b].Count) { index[b * n + i] = flat.Count; flat.Add(ItemTok(batch[b].ProductIds[i])); }
+                            if (i < batch[b].Count)
+                            {
+                                index[b * n + i] = flat.Count;
+                                flat.Add(ItemTok(batch[b].ProductIds[i]));
+                                flatIds.Add(batch[b].ProductIds[i]);
+                            }
                             else index[b * n + i] = 0; // padding slot, grade −1 masks it
                         }
                     var (iIds, iMask, _) = TokenBatch.Pad(flat, _model.Tokenizer.PadId).ToTensors();
@@ -373,6 +379,14 @@ public sealed class SiameseTrainer
                         grades = cat(new[] { grades, tensor(negGrades, new long[] { batch.Count, negIds.Count }, ScalarType.Int64) }, 1);
                         seqs += negIds.Count;
                     }
+                    if (_o.UsesInBatchNegatives && batch.Count > 1)
+                    {
+                        var ibGrades = InBatchNegativeGrades(batch, flatIds, positives);
+                        inBatchColumns = flatIds.Count;
+                        inBatchMasked = ibGrades.Count(g => g < 0);
+                        scores = cat(new[] { scores, q.matmul(items.t()) }, 1);  // [B, … + M]
+                        grades = cat(new[] { grades, tensor(ibGrades, new long[] { batch.Count, flatIds.Count }, ScalarType.Int64) }, 1);
+                    }
                     (var l, bd) = loss.Compute(scores, grades);
                     optimizer.zero_grad();
                     l.backward();
@@ -401,6 +415,12 @@ public sealed class SiameseTrainer
                             m.Add(new("random_negatives/judged", judgedNow));
                             m.Add(new("random_negatives/judged_relevant", judgedRelevantNow));
                         }
+                    }
+                    if (_o.UsesInBatchNegatives)
+                    {
+                        // per instance: the other instances' items that took part as grade 0
+                        m.Add(new("in_batch_negatives", batch.Count == 0 ? 0 : (double)(inBatchColumns * batch.Count - inBatchMasked) / batch.Count));
+                        m.Add(new("in_batch_negatives/masked", inBatchMasked));
                     }
                     m.Add(new("seconds", sw.Elapsed.TotalSeconds));
                     metrics.Write(st.Step, m);
@@ -510,6 +530,22 @@ public sealed class SiameseTrainer
                 grades[b * r + i] = own.Contains(ids[i]) || positives.Contains((batch[b].SourceQueryId, ids[i])) ? -1 : 0;
         }
         return (ids, grades);
+    }
+
+    /// <summary>Grades [B, M] of the batch's M flattened items as in-batch negatives of each instance: 0, or −1
+    /// (ignored) for the instance's own items (they are in the loss already, with their grades) and for items judged
+    /// relevant for its query.</summary>
+    internal static long[] InBatchNegativeGrades(IReadOnlyList<TrainingInstance> batch, IReadOnlyList<string> flatIds,
+        HashSet<(string, string)> positives)
+    {
+        var grades = new long[batch.Count * flatIds.Count];
+        for (int b = 0; b < batch.Count; b++)
+        {
+            var own = new HashSet<string>(batch[b].ProductIds, StringComparer.Ordinal);
+            for (int j = 0; j < flatIds.Count; j++)
+                grades[b * flatIds.Count + j] = own.Contains(flatIds[j]) || positives.Contains((batch[b].SourceQueryId, flatIds[j])) ? -1 : 0;
+        }
+        return grades;
     }
 
     private List<TrainingInstance> NextBatch(List<TrainingInstance> instances, TrainState st, SerializableRandom rng)

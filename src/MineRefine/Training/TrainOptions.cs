@@ -70,6 +70,15 @@ public sealed class TrainOptions
     /// 0.589 (never above the start); with 64 0.624 / 0.634 / 0.629 at steps 20/40/60; 192 gave 0.627 / 0.633 at
     /// steps 20/40 for 2× the step time (bench/results/stage1-homedepot.md).</summary>
     public int SharedRandomNegatives { get; set; } = 64;
+    /// <summary>In-batch negatives [choice, off by default for the paper's losses]: every item of the batch's other
+    /// instances joins each instance's loss as an extra grade-0 item — the sentence-transformers recipe (other queries'
+    /// items as negatives), which the paper does not use (§3). An item in the instance's own list or judged relevant for
+    /// its query (through <see cref="TrainingInstance.SourceQueryId"/>) is masked out, as for the shared random
+    /// negatives. Costs no extra encoding (the items are encoded anyway). null (default) = on for the "infonce" loss,
+    /// off for the others; see <see cref="UsesInBatchNegatives"/>.</summary>
+    public bool? InBatchNegatives { get; set; }
+    /// <summary>Whether the trainer adds in-batch negatives (<see cref="InBatchNegatives"/>, else on for "infonce").</summary>
+    public bool UsesInBatchNegatives => InBatchNegatives ?? LossName == "infonce";
     /// <summary>When the trainer has a judge (<see cref="AssumedNegativeJudge"/>, e.g. <c>train --judge labeler:DIR</c>):
     /// the shared random negatives graded per instance and step, highest-scoring first; those graded relevant are masked
     /// out of that instance's loss. 0 = grade none (only the instances' unlabeled items are graded). Default 8.</summary>

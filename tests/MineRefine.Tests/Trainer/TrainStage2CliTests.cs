@@ -98,6 +98,10 @@ public sealed class TrainStage2CliTests
             Assert.NotEqual(0, hotTau.Code);
             Assert.Contains("initial temperature τ₀ (--tau) 2 must lie in [0.01, 1]", hotTau.Err + hotTau.Out);
 
+            var bothInBatch = Cli([.. new[] { "train", "--stage", "1", "--tiny", "--in-batch-negatives", "--no-in-batch-negatives", "--out", s1 }, .. common]);
+            Assert.NotEqual(0, bothInBatch.Code);
+            Assert.Contains("--in-batch-negatives and --no-in-batch-negatives contradict", bothInBatch.Err + bothInBatch.Out);
+
             // Stage 2 without --init is rejected with a fix-it message.
             var bad = Cli([.. new[] { "train", "--stage", "2", "--mined", mined, "--out", s2 }, .. common]);
             Assert.NotEqual(0, bad.Code);

@@ -215,6 +215,79 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void InBatchNegativeGradesMaskTheInstancesOwnItemsAndItsQuerysJudgedPositives()
+    {
+        static TrainingInstance I(string q, string source, params string[] items) =>
+            new(q, q, items, items.Select(_ => 2).ToList(), items.Select(_ => false).ToList(), q != source, false, source);
+        var batch = new[] { I("qa", "qa", "p1", "p2"), I("qa#spell", "qa", "p3"), I("qc", "qc", "p4", "p1") };
+        string[] flat = { "p1", "p2", "p3", "p4", "p1" };
+        var positives = new HashSet<(string, string)> { ("qa", "p4"), ("qc", "p2") };
+        long[] g = SiameseTrainer.InBatchNegativeGrades(batch, flat, positives);
+        Assert.Equal(new long[]
+        {
+            -1, -1, 0, -1, -1,  // qa: own p1, p2; p4 judged relevant for qa
+            0, 0, -1, -1, 0,    // qa#spell: own p3; p4 judged relevant for its source query qa; p1, p2 are qa's items but not judged for it here
+            -1, -1, 0, -1, -1,  // qc: own p4, p1; p2 judged relevant for qc
+        }, g);
+    }
+
+    [Fact]
+    public void InBatchNegativesJoinTheLossAndAreTheInfoNceDefault()
+    {
+        string a = TrainerTestUtil.TempDir(), b = TrainerTestUtil.TempDir(), c = TrainerTestUtil.TempDir(), d = TrainerTestUtil.TempDir();
+        try
+        {
+            var off = TrainerTestUtil.Tiny(3);
+            using (var m = TrainModelFactory.Create("tiny", 3)) new SiameseTrainer(m, off).Train(TrainerTestUtil.Data(), a);
+            var on = TrainerTestUtil.Tiny(3);
+            on.InBatchNegatives = true;
+            Assert.True(on.UsesInBatchNegatives);
+            using (var m = TrainModelFactory.Create("tiny", 3)) new SiameseTrainer(m, on).Train(TrainerTestUtil.Data(), b);
+            var la = Losses(a); var lb = Losses(b);
+            // Same model, same first batch: more grade-0 items in the SupCon denominator can only raise the loss.
+            Assert.True(lb[0].Item2 > la[0].Item2, $"first-step loss {la[0].Item2} without vs {lb[0].Item2} with in-batch negatives");
+            Assert.DoesNotContain(MetricsLog.ReadAll(Path.Combine(a, "metrics.jsonl")), l => l.TryGetProperty("in_batch_negatives", out _));
+            var lines = MetricsLog.ReadAll(Path.Combine(b, "metrics.jsonl")).Where(l => l.TryGetProperty("in_batch_negatives", out _)).ToList();
+            Assert.Equal(3, lines.Count);
+            // Batch 8 × up to 8 items: each instance sees the other instances' items, minus its own and its positives.
+            Assert.All(lines, l => Assert.InRange(l.GetProperty("in_batch_negatives").GetDouble(), 1, 7 * 8));
+            Assert.All(lines, l => Assert.True(l.GetProperty("in_batch_negatives/masked").GetDouble() >= 8));
+
+            // InfoNCE: in-batch negatives by default, off on request.
+            var nce = TrainerTestUtil.Tiny(3);
+            nce.Loss = "infonce";
+            Assert.True(nce.UsesInBatchNegatives);
+            using (var m = TrainModelFactory.Create("tiny", 3)) new SiameseTrainer(m, nce).Train(TrainerTestUtil.Data(), c);
+            var nceLines = MetricsLog.ReadAll(Path.Combine(c, "metrics.jsonl")).Where(l => l.TryGetProperty("loss/total", out _)).ToList();
+            Assert.Equal(3, nceLines.Count);
+            Assert.All(nceLines, l => Assert.True(l.TryGetProperty("loss/infonce/ce", out _) && l.TryGetProperty("in_batch_negatives", out _)));
+            Assert.All(nceLines, l => Assert.False(l.TryGetProperty("tau", out _)));
+            nce.InBatchNegatives = false;
+            Assert.False(nce.UsesInBatchNegatives);
+            using (var m = TrainModelFactory.Create("tiny", 3)) new SiameseTrainer(m, nce).Train(TrainerTestUtil.Data(), d);
+            Assert.DoesNotContain(MetricsLog.ReadAll(Path.Combine(d, "metrics.jsonl")), l => l.TryGetProperty("in_batch_negatives", out _));
+        }
+        finally { foreach (var x in new[] { a, b, c, d }) TrainerTestUtil.Delete(x); }
+    }
+
+    [Fact]
+    public void ShortInfoNceRunImprovesDevNdcgOverUntrainedModel()
+    {
+        var dir = TrainerTestUtil.TempDir();
+        try
+        {
+            using var model = TrainModelFactory.Create("tiny", 3);
+            var o = TrainerTestUtil.Tiny(120);
+            o.Loss = "infonce";
+            o.EvalEvery = 120;
+            var r = new SiameseTrainer(model, o).Train(TrainerTestUtil.Data(), dir);
+            double before = r.Evaluations[0].Ndcg10, after = r.Evaluations[^1].Ndcg10;
+            Assert.True(after > before + 0.02, $"dev NDCG@10 {before:F4} → {after:F4}");
+        }
+        finally { TrainerTestUtil.Delete(dir); }
+    }
+
+    [Fact]
     public void LexicalNegativesAreRetrievedAddedAndCounted()
     {
         string a = TrainerTestUtil.TempDir(), b = TrainerTestUtil.TempDir();
