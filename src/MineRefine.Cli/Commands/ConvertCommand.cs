@@ -16,6 +16,11 @@ public sealed class ConvertSettings : DataSettings
     [DefaultValue("jsonl")]
     public string To { get; set; } = "jsonl";
 
+    /// <summary>Gzip the CSV files.</summary>
+    [CommandOption("--gzip")]
+    [Description("With --to csv: write each table gzip-compressed as name.csv.gz (read back transparently by --format csv).")]
+    public bool Gzip { get; set; }
+
     /// <summary>The parsed output format.</summary>
     public DatasetFileFormat ToFormat() => DatasetFileFormats.Parse(To);
 
@@ -24,7 +29,12 @@ public sealed class ConvertSettings : DataSettings
     {
         var b = base.Validate();
         if (!b.Successful) return b;
-        try { ToFormat(); }
+        try
+        {
+            var to = ToFormat();
+            if (Gzip && to != DatasetFileFormat.Csv)
+                return ValidationResult.Error($"--gzip is for --to csv only (got --to {To}); Parquet compresses itself, and JSONL folders are read uncompressed.");
+        }
         catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
         return ValidationResult.Success();
     }
@@ -40,7 +50,7 @@ public sealed class ConvertCommand(CliEnvironment env) : Command<ConvertSettings
         var human = settings.Json ? env.Error : env.Console;
         var dataOptions = settings.ToDataSourceOptions();
         var to = settings.ToFormat();
-        var manifest = new RunManifest("convert", new { data = dataOptions, to = to.Name(), @out = settings.Out }, settings.Seed)
+        var manifest = new RunManifest("convert", new { data = dataOptions, to = to.Name(), gzip = settings.Gzip, @out = settings.Out }, settings.Seed)
         {
             Arguments = context.Arguments.ToList(),
         };
@@ -48,7 +58,7 @@ public sealed class ConvertCommand(CliEnvironment env) : Command<ConvertSettings
 
         ConversionResult result = null!;
         human.Status().Start($"converting {dataOptions.Format} to {to.Name()}…",
-            _ => result = DatasetConverter.Convert(dataOptions, settings.Out!, to));
+            _ => result = DatasetConverter.Convert(dataOptions, settings.Out!, to, settings.Gzip));
 
         var table = new Table().AddColumns("rows", "count");
         table.AddRow("products", $"{result.Products:N0}");

@@ -21,7 +21,7 @@ public sealed record ConversionResult(
     long JudgmentsWithUnknownProduct);
 
 /// <summary>Reads a data set in any supported format (<see cref="DatasetLoader"/>) and writes it in the MineRefine
-/// layout as JSONL, CSV or Parquet (<see cref="DatasetWriter.Write(Dataset, string, DatasetFileFormat)"/>). Only the
+/// layout as JSONL, CSV or Parquet (<see cref="DatasetWriter.Write(Dataset, string, DatasetFileFormat, bool)"/>). Only the
 /// four tables are converted (products, queries, judgments, engagement); other files of the input folder, such as
 /// the sample's <c>truth.jsonl</c>, are not.</summary>
 public static class DatasetConverter
@@ -31,14 +31,20 @@ public static class DatasetConverter
     /// <exception cref="ArgumentException">The source options are wrong, the output would overwrite an input file, or
     /// the data cannot be written in <paramref name="to"/> (see <see cref="TabularWriter"/>).</exception>
     /// <exception cref="DataFormatException">A malformed input row (without skip-bad-rows) or header.</exception>
-    public static ConversionResult Convert(DataSourceOptions source, string outFolder, DatasetFileFormat to)
+    /// <param name="source">What to read.</param>
+    /// <param name="outFolder">Where to write.</param>
+    /// <param name="to">The format to write.</param>
+    /// <param name="gzip">CSV only: gzip-compressed <c>name.csv.gz</c> files.</param>
+    public static ConversionResult Convert(DataSourceOptions source, string outFolder, DatasetFileFormat to, bool gzip = false)
     {
         ArgumentNullException.ThrowIfNull(source);
         if (string.IsNullOrWhiteSpace(outFolder)) throw new ArgumentException("An output folder (--out) is required.");
+        if (gzip && to != DatasetFileFormat.Csv)
+            throw new ArgumentException($"--gzip is for --to csv only (got {to.Name()}); Parquet compresses itself, and JSONL folders are read uncompressed.");
         source.Validate();
-        CheckNoInputIsOverwritten(source, outFolder, to);
+        CheckNoInputIsOverwritten(source, outFolder, to, gzip);
         var data = DatasetLoader.Load(source);
-        var files = DatasetWriter.Write(data, outFolder, to);
+        var files = DatasetWriter.Write(data, outFolder, to, gzip);
         var r = data.Report;
         return new ConversionResult(to, Path.GetFullPath(outFolder), files.Select(Path.GetFullPath).ToList(),
             data.Products.Count, data.Queries.Count, data.Judgments.Count, data.Engagement.Count, r.RowsRejected,
@@ -46,8 +52,9 @@ public static class DatasetConverter
     }
 
     /// <summary>Refuses an output folder where writing would replace a file the input is read from (e.g. converting
-    /// a jsonl folder to jsonl in place).</summary>
-    private static void CheckNoInputIsOverwritten(DataSourceOptions source, string outFolder, DatasetFileFormat to)
+    /// a jsonl folder to jsonl in place). A gzip write also deletes the plain <c>name.csv</c> beside it, so that file
+    /// counts as overwritten too.</summary>
+    private static void CheckNoInputIsOverwritten(DataSourceOptions source, string outFolder, DatasetFileFormat to, bool gzip)
     {
         var inputs = new List<string?> { source.Products, source.Judgments };
         DatasetFileFormat? layout = source.Format switch
@@ -70,10 +77,11 @@ public static class DatasetConverter
         var inputSet = inputs.OfType<string>().Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
         foreach (var table in new[] { "products", "queries", "judgments", "engagement" })
         {
-            string output = Path.GetFullPath(Path.Combine(outFolder, to.FileName(table)));
-            if (inputSet.Contains(output))
-                throw new ArgumentException(
-                    $"--out '{outFolder}' would overwrite the input file '{output}'. Write the {to.Name()} files to another folder.");
+            string plain = Path.GetFullPath(Path.Combine(outFolder, to.FileName(table)));
+            foreach (var output in gzip ? new[] { plain + ".gz", plain } : new[] { plain })
+                if (inputSet.Contains(output))
+                    throw new ArgumentException(
+                        $"--out '{outFolder}' would overwrite the input file '{output}'. Write the {to.Name()} files to another folder.");
         }
     }
 }

@@ -62,6 +62,46 @@ public sealed class ConvertCommandTests : IDisposable
     }
 
     [Fact]
+    public void Gzip_csv_output_loads_back_as_the_same_data_and_replaces_a_stale_plain_table()
+    {
+        string sample = Sample();
+        string csv = _dir.File("csv"), gz = _dir.File("gz");
+        Assert.Equal(0, CliRunner.Run("convert", "--format", "sample", "--data", sample, "--to", "csv", "--out", csv).Code);
+        // A stale plain table in the output folder (the loader prefers products.csv over products.csv.gz) must go.
+        Directory.CreateDirectory(gz);
+        File.WriteAllText(Path.Combine(gz, "products.csv"), "product_id,title\nstale,Stale product\n");
+        var r = CliRunner.Run("convert", "--format", "sample", "--data", sample, "--to", "csv", "--gzip", "--out", gz);
+        Assert.True(r.Code == 0, r.Err);
+        foreach (var t in new[] { "products", "queries", "judgments", "engagement" })
+        {
+            string f = Path.Combine(gz, t + ".csv.gz");
+            Assert.True(File.Exists(f), f);
+            var head = new byte[2];
+            using (var fs = File.OpenRead(f)) fs.ReadExactly(head);
+            Assert.Equal(new byte[] { 0x1f, 0x8b }, head); // gzip magic
+            Assert.False(File.Exists(Path.Combine(gz, t + ".csv")), t + ".csv should not remain");
+            Assert.True(new FileInfo(f).Length < new FileInfo(Path.Combine(csv, t + ".csv")).Length, t);
+        }
+        var plain = DatasetLoader.Load(new DataSourceOptions { Format = "csv", DataDir = csv });
+        var packed = DatasetLoader.Load(new DataSourceOptions { Format = "csv", DataDir = gz });
+        Assert.Equal(plain.Products.Select(p => (p.Id, p.Title, p.Description, string.Join("|", p.CategoryPath))),
+            packed.Products.Select(p => (p.Id, p.Title, p.Description, string.Join("|", p.CategoryPath))));
+        Assert.Equal(plain.Queries, packed.Queries);
+        Assert.Equal(plain.Judgments, packed.Judgments);
+        Assert.Equal(plain.Engagement, packed.Engagement);
+
+        // Converting a plain CSV folder to gzip in place would delete its input tables: refused.
+        var inPlace = CliRunner.Run("convert", "--format", "csv", "--data", csv, "--to", "csv", "--gzip", "--out", csv);
+        Assert.Equal(2, inPlace.Code);
+        Assert.Contains("would overwrite the input file", inPlace.Err);
+        Assert.True(File.Exists(Path.Combine(csv, "products.csv")));
+        // --gzip is for CSV only.
+        var parquet = CliRunner.Run("convert", "--format", "sample", "--data", sample, "--to", "parquet", "--gzip", "--out", _dir.File("pq"));
+        Assert.Equal(2, parquet.Code);
+        Assert.Contains("--gzip is for --to csv only", parquet.Err);
+    }
+
+    [Fact]
     public void Sample_converted_to_parquet_and_back_to_jsonl_loads_the_same_data()
     {
         string sample = Sample();

@@ -1,7 +1,7 @@
 namespace MineRefine.Data.Import;
 
 /// <summary>Writes a <see cref="Dataset"/> in the MineRefine layout: JSONL (<see cref="Write(Dataset, string)"/>), or
-/// any <see cref="DatasetFileFormat"/> (<see cref="Write(Dataset, string, DatasetFileFormat)"/>).</summary>
+/// any <see cref="DatasetFileFormat"/> (<see cref="Write(Dataset, string, DatasetFileFormat, bool)"/>).</summary>
 public static class DatasetWriter
 {
     /// <summary>Writes products.jsonl, queries.jsonl, judgments.jsonl and (when there is engagement)
@@ -24,10 +24,18 @@ public static class DatasetWriter
     /// format left in the folder by an earlier write (<c>engagement.csv</c>, <c>engagement.csv.gz</c> …) is deleted, so
     /// the folder loads back as exactly this data set (a stale <c>products.csv.gz</c> next to the new <c>products.csv</c>
     /// does no harm: the loader prefers the plain file).</summary>
+    /// <param name="data">The data set.</param>
+    /// <param name="folder">The output folder.</param>
+    /// <param name="format">The format.</param>
+    /// <param name="gzip">CSV only: write gzip-compressed <c>name.csv.gz</c> files (see
+    /// <see cref="TabularWriter.WriteCsv"/>).</param>
     /// <exception cref="ArgumentException">CSV/Parquet only: a category level or attribute name cannot be written in
-    /// the tabular layout (see <see cref="TabularWriter"/>); nothing is written then.</exception>
-    public static IReadOnlyList<string> Write(Dataset data, string folder, DatasetFileFormat format)
+    /// the tabular layout (see <see cref="TabularWriter"/>); nothing is written then. Also: <paramref name="gzip"/> with
+    /// another format than CSV.</exception>
+    public static IReadOnlyList<string> Write(Dataset data, string folder, DatasetFileFormat format, bool gzip = false)
     {
+        if (gzip && format != DatasetFileFormat.Csv)
+            throw new ArgumentException($"gzip output is for CSV only (got {format.Name()}); Parquet compresses itself, and JSONL folders are read uncompressed.");
         IReadOnlyList<string> files;
         switch (format)
         {
@@ -38,7 +46,7 @@ public static class DatasetWriter
                     .Select(f => Path.Combine(folder, f)).ToList();
                 break;
             case DatasetFileFormat.Csv:
-                files = TabularWriter.WriteCsv(data, folder);
+                files = TabularWriter.WriteCsv(data, folder, gzip);
                 break;
             case DatasetFileFormat.Parquet:
                 files = TabularWriter.WriteParquet(data, folder);

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text;
 using Parquet;
 using Parquet.Schema;
@@ -23,22 +24,28 @@ public static class TabularWriter
     public const int RowGroupSize = 100_000;
 
     /// <summary>Writes <paramref name="data"/> as CSV files into <paramref name="folder"/> (created when needed) and
-    /// returns their paths.</summary>
+    /// returns their paths. With <paramref name="gzip"/> each table is written gzip-compressed as <c>name.csv.gz</c>,
+    /// and a plain <c>name.csv</c> left in the folder by an earlier write is deleted (the loader prefers the plain
+    /// file, so it would hide the new one).</summary>
     /// <exception cref="ArgumentException">A category level or attribute name cannot be written (see the class
     /// remarks).</exception>
-    public static IReadOnlyList<string> WriteCsv(Dataset data, string folder)
+    public static IReadOnlyList<string> WriteCsv(Dataset data, string folder, bool gzip = false)
     {
         var tables = Tables(data);
         Directory.CreateDirectory(folder);
         var files = new List<string>();
         foreach (var (table, rows, columns) in tables)
         {
-            string path = Path.Combine(folder, DatasetFileFormat.Csv.FileName(table));
-            using (var w = new StreamWriter(path, append: false, new UTF8Encoding(false), 1 << 16))
+            string plain = Path.Combine(folder, DatasetFileFormat.Csv.FileName(table));
+            string path = gzip ? plain + ".gz" : plain;
+            Stream stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+            if (gzip) stream = new GZipStream(stream, CompressionLevel.Optimal);
+            using (var w = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16))
             {
                 WriteCsvRow(w, columns, c => c.Name);
                 for (int r = 0; r < rows; r++) WriteCsvRow(w, columns, c => c.Cell(r));
             }
+            if (gzip && File.Exists(plain)) File.Delete(plain);
             files.Add(path);
         }
         return files;
