@@ -74,7 +74,8 @@ public sealed class TrainOptions
     /// instances joins each instance's loss as an extra grade-0 item — the sentence-transformers recipe (other queries'
     /// items as negatives), which the paper does not use (§3). An item in the instance's own list or judged relevant for
     /// its query (through <see cref="TrainingInstance.SourceQueryId"/>) is masked out, as for the shared random
-    /// negatives. Costs no extra encoding (the items are encoded anyway). null (default) = on for the "infonce" loss,
+    /// negatives; unlike those, they are not graded by a judge (<c>--judge</c>). Costs no extra encoding (the items are
+    /// encoded anyway). null (default) = on for the "infonce" loss,
     /// off for the others; see <see cref="UsesInBatchNegatives"/>.</summary>
     public bool? InBatchNegatives { get; set; }
     /// <summary>Whether the trainer adds in-batch negatives (<see cref="InBatchNegatives"/>, else on for "infonce").</summary>
