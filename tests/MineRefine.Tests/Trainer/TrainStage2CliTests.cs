@@ -109,4 +109,32 @@ public sealed class TrainStage2CliTests
         }
         finally { TrainerTestUtil.Delete(data); TrainerTestUtil.Delete(s1); TrainerTestUtil.Delete(s2); }
     }
+
+    [Fact]
+    public void LossAndInBatchNegativeOptionsReachTheTrainer()
+    {
+        string data = TrainerTestUtil.TempDir(), a = TrainerTestUtil.TempDir(), b = TrainerTestUtil.TempDir();
+        try
+        {
+            TrainerTestUtil.Sample.Value.WriteTo(data);
+            string[] common = ["--format", "sample", "--data", data, "--seed", "3", "--batch-size", "8", "--eval-every", "0", "--tiny",
+                "--max-steps", "2", "--dev-catalog", "300", "--max-query-len", "16", "--max-item-len", "32", "--checkpoint-every", "0"];
+            var ra = Cli([.. new[] { "train", "--stage", "1", "--in-batch-negatives", "--out", a }, .. common]);
+            Assert.True(ra.Code == 0, ra.Err + ra.Out);
+            Assert.Contains("supcon / on", ra.Out);
+            var la = MetricsLog.ReadAll(Path.Combine(a, "metrics.jsonl")).Where(l => l.TryGetProperty("loss/total", out _)).ToList();
+            Assert.Equal(2, la.Count);
+            Assert.All(la, l => Assert.True(l.TryGetProperty("in_batch_negatives", out _) && l.TryGetProperty("loss/supcon/tau", out _)));
+
+            var rb = Cli([.. new[] { "train", "--stage", "1", "--loss", "infonce", "--no-in-batch-negatives", "--out", b }, .. common]);
+            Assert.True(rb.Code == 0, rb.Err + rb.Out);
+            Assert.Contains("infonce / off", rb.Out);
+            var lb = MetricsLog.ReadAll(Path.Combine(b, "metrics.jsonl")).Where(l => l.TryGetProperty("loss/total", out _)).ToList();
+            Assert.Equal(2, lb.Count);
+            Assert.All(lb, l => Assert.True(l.TryGetProperty("loss/infonce/ce", out _) && !l.TryGetProperty("in_batch_negatives", out _)));
+            using var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(b, "run.json")));
+            Assert.Contains("\"in_batch_negatives\":false", run.RootElement.GetProperty("options").GetRawText().Replace(" ", ""));
+        }
+        finally { TrainerTestUtil.Delete(data); TrainerTestUtil.Delete(a); TrainerTestUtil.Delete(b); }
+    }
 }
