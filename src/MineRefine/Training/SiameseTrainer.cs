@@ -381,7 +381,7 @@ public sealed class SiameseTrainer
                     }
                     if (_o.UsesInBatchNegatives && batch.Count > 1)
                     {
-                        var ibGrades = InBatchNegativeGrades(batch, flatIds, positives);
+                        var ibGrades = NegativeGrades(batch, flatIds, positives);
                         inBatchColumns = flatIds.Count;
                         inBatchMasked = ibGrades.Count(g => g < 0);
                         scores = cat(new[] { scores, q.matmul(items.t()) }, 1);  // [B, … + M]
@@ -522,28 +522,21 @@ public sealed class SiameseTrainer
             int k = rng.Next(catalog.Count);
             if (picked.Add(k)) ids.Add(catalog[k]);
         }
-        var grades = new long[batch.Count * r];
-        for (int b = 0; b < batch.Count; b++)
-        {
-            var own = new HashSet<string>(batch[b].ProductIds, StringComparer.Ordinal);
-            for (int i = 0; i < r; i++)
-                grades[b * r + i] = own.Contains(ids[i]) || positives.Contains((batch[b].SourceQueryId, ids[i])) ? -1 : 0;
-        }
-        return (ids, grades);
+        return (ids, NegativeGrades(batch, ids, positives));
     }
 
-    /// <summary>Grades [B, M] of the batch's M flattened items as in-batch negatives of each instance: 0, or −1
-    /// (ignored) for the instance's own items (they are in the loss already, with their grades) and for items judged
-    /// relevant for its query.</summary>
-    internal static long[] InBatchNegativeGrades(IReadOnlyList<TrainingInstance> batch, IReadOnlyList<string> flatIds,
+    /// <summary>Grades [B, M] of M extra items as negatives of each instance of the batch (the shared random negatives,
+    /// or the batch's own flattened items as in-batch negatives): 0, or −1 (ignored) for the instance's own items (they
+    /// are in the loss already, with their grades) and for items judged relevant for its query.</summary>
+    internal static long[] NegativeGrades(IReadOnlyList<TrainingInstance> batch, IReadOnlyList<string> ids,
         HashSet<(string, string)> positives)
     {
-        var grades = new long[batch.Count * flatIds.Count];
+        var grades = new long[batch.Count * ids.Count];
         for (int b = 0; b < batch.Count; b++)
         {
             var own = new HashSet<string>(batch[b].ProductIds, StringComparer.Ordinal);
-            for (int j = 0; j < flatIds.Count; j++)
-                grades[b * flatIds.Count + j] = own.Contains(flatIds[j]) || positives.Contains((batch[b].SourceQueryId, flatIds[j])) ? -1 : 0;
+            for (int j = 0; j < ids.Count; j++)
+                grades[b * ids.Count + j] = own.Contains(ids[j]) || positives.Contains((batch[b].SourceQueryId, ids[j])) ? -1 : 0;
         }
         return grades;
     }

@@ -215,14 +215,14 @@ public sealed class TrainerTests
     }
 
     [Fact]
-    public void InBatchNegativeGradesMaskTheInstancesOwnItemsAndItsQuerysJudgedPositives()
+    public void NegativeGradesMaskTheInstancesOwnItemsAndItsQuerysJudgedPositives()
     {
         static TrainingInstance I(string q, string source, params string[] items) =>
             new(q, q, items, items.Select(_ => 2).ToList(), items.Select(_ => false).ToList(), q != source, false, source);
         var batch = new[] { I("qa", "qa", "p1", "p2"), I("qa#spell", "qa", "p3"), I("qc", "qc", "p4", "p1") };
         string[] flat = { "p1", "p2", "p3", "p4", "p1" };
         var positives = new HashSet<(string, string)> { ("qa", "p4"), ("qc", "p2") };
-        long[] g = SiameseTrainer.InBatchNegativeGrades(batch, flat, positives);
+        long[] g = SiameseTrainer.NegativeGrades(batch, flat, positives);
         Assert.Equal(new long[]
         {
             -1, -1, 0, -1, -1,  // qa: own p1, p2; p4 judged relevant for qa
