@@ -68,10 +68,8 @@ public sealed class InBatchInfoNceLoss : ILoss
     {
         var (loss, perInstance, hasPositive, top1) = Graded(scores, grades, Options);
         var bd = new LossBreakdown { Total = LossTensors.ToDoubles(loss)[0] };
-        double[] l = LossTensors.ToDoubles(perInstance);
-        bool[] has = hasPositive;
-        int n = has.Count(h => h);
-        bd.Add("infonce/ce", l.Where((_, i) => has[i]).Sum(), n);
+        int n = hasPositive.Count(h => h);
+        bd.Add("infonce/ce", LossTensors.ToDoubles(perInstance).Sum(), n);   // 0 for instances without a positive
         bd.Add("infonce/top1", n == 0 ? 0 : (double)top1 / n, n);
         return (loss, bd);
     }
