@@ -106,6 +106,12 @@ public static class Program
                                  "its fine-tune (--weights 1-α,α; choose α on a dev split). Writes <out>/model.")
                 .WithExample("merge", "runs/s2-seed13/model", "runs/s2-seed7/model", "--out", "runs/soup")
                 .WithExample("merge", "runs/s1/start/model", "runs/s1/model", "--weights", "0.3,0.7", "--out", "runs/wise-0.7");
+            config.AddCommand<ExportCommand>("export")
+                .WithDescription("Export a model as a self-contained ONNX graph (both towers, pooling, heads, L2; opset 17) " +
+                                 "for ONNX Runtime or any ONNX consumer, and check that it reproduces the model's embeddings. " +
+                                 "Writes <out>/model, usable as --model by eval, encode and index build (then served on ONNX Runtime).")
+                .WithExample("export", "--model", "runs/sample/model", "--out", "runs/onnx")
+                .WithExample("export", "--model", "runs/s1/model", "--to", "onnx", "--out", "runs/s1-onnx", "--json");
             config.AddCommand<CompareCommand>("compare")
                 .WithDescription("Paired significance comparison of two eval runs on the same queries: mean A, mean B, " +
                                  "Δ = B − A, paired-bootstrap CI of Δ, sign-flip randomisation p-value, wins/losses/ties " +

@@ -49,7 +49,7 @@ public sealed class EncodeCommand(CliEnvironment env) : Command<EncodeSettings>
         foreach (var p in settings.InputPaths()) manifest.AddInput(p);
         var data = DatasetLoader.Load(settings.ToDataSourceOptions());
         using var embedder = EmbedderFactory.Open(settings.Model, new EmbedderOptions { BatchSize = settings.BatchSize });
-        var texts = embedder.Model.ItemFormatter.Format(data.Products);
+        var texts = embedder.ItemFormatter.Format(data.Products);
         var sw = System.Diagnostics.Stopwatch.StartNew();
         EmbeddingMatrix matrix = null!;
         human.Progress().AutoClear(false)

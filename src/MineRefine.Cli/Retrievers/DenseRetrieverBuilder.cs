@@ -13,12 +13,12 @@ public static class DenseRetrieverBuilder
     public static IRetriever Build(RetrieverSpec spec, Dataset data)
     {
         string model = spec.Model ?? "minilm";
-        SiameseEmbedder embedder;
+        ITwoTowerEmbedder embedder;
         try { embedder = EmbedderFactory.Open(model); }
         catch (DirectoryNotFoundException e) { throw new ArgumentException(e.Message + " (a train run writes <out>/model)", e); }
         try
         {
-            var formatter = embedder.Model.ItemFormatter;
+            var formatter = embedder.ItemFormatter;
             var inner = new DenseRetriever(embedder, data.Products.Select(p => p.Id).ToList(), formatter.Format(data.Products),
                 new DenseRetrieverOptions { CacheFolder = spec.CacheDir is null ? null : Path.Combine(spec.CacheDir, "embeddings") });
             return new OwningRetriever(inner, embedder);

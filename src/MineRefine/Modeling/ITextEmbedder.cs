@@ -23,3 +23,13 @@ public interface ITextEmbedder : IDisposable
     /// <summary>Encodes <paramref name="texts"/> (already formatted: item texts include the taxonomy) in batches.</summary>
     EmbeddingMatrix Encode(IReadOnlyList<string> texts, EmbeddingRole role, IProgress<int>? progress = null);
 }
+
+/// <summary>An embedder for a two-tower model (the TorchSharp <see cref="SiameseEmbedder"/> or the ONNX Runtime
+/// <see cref="OnnxSiameseEmbedder"/>): its config says how items are formatted and how long texts may be.</summary>
+public interface ITwoTowerEmbedder : ITextEmbedder
+{
+    /// <summary>The model's configuration (item template, query prefix, maximum lengths, tokenizer).</summary>
+    SiameseConfig Config { get; }
+    /// <summary>Formats catalog items into the text the item tower reads.</summary>
+    ItemTextFormatter ItemFormatter { get; }
+}

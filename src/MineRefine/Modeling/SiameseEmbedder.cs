@@ -44,7 +44,7 @@ internal static class BatchPlanner
 /// lengths, batches with length bucketing, runs in eval mode under <c>no_grad</c> and a dispose scope per batch.
 /// Empty/white-space texts are encoded as [CLS][SEP] (counted by <see cref="ITokenizer.EmptyCount"/>).
 /// </summary>
-public sealed class SiameseEmbedder : ITextEmbedder
+public sealed class SiameseEmbedder : ITwoTowerEmbedder
 {
     private readonly bool _ownsModel;
     private readonly Lazy<string> _hash;
@@ -76,6 +76,10 @@ public sealed class SiameseEmbedder : ITextEmbedder
     public EmbedderOptions Options { get; }
     /// <inheritdoc />
     public string Name { get; }
+    /// <inheritdoc />
+    public SiameseConfig Config => Model.Config;
+    /// <inheritdoc />
+    public ItemTextFormatter ItemFormatter => Model.ItemFormatter;
     /// <inheritdoc />
     public int Dimension => Model.Encoder.Dimension;
     /// <inheritdoc />

@@ -187,6 +187,9 @@ public sealed class SiameseModel : IDisposable
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Model folder not found: {folder}");
         string Need(string name) => ModelFolder.Need(folder, name);
+        if (OnnxExporter.IsOnnxFolder(folder))
+            throw new InvalidDataException($"'{folder}' is an ONNX model folder (inference only: eval, encode, index build, serve); " +
+                                           "training, mining and merging need the model folder it was exported from.");
         ModelFolder.ReadVerifiedManifest(folder, ManifestFile);
         var config = ModelFolder.ReadConfig<SiameseConfig>(Need(ConfigFile), SiameseConfig.Json);
         config.Validate();

@@ -411,8 +411,8 @@ public sealed class PipelineRunner
 
     private string EmbeddingCacheDir => Path.Combine(_out, "cache", "embeddings");
 
-    private DenseRetriever DenseRetrieverFor(SiameseEmbedder embedder, IReadOnlyList<Product> products) =>
-        new(embedder, products.Select(p => p.Id).ToList(), embedder.Model.ItemFormatter.Format(products),
+    private DenseRetriever DenseRetrieverFor(ITwoTowerEmbedder embedder, IReadOnlyList<Product> products) =>
+        new(embedder, products.Select(p => p.Id).ToList(), embedder.ItemFormatter.Format(products),
             new DenseRetrieverOptions { CacheFolder = EmbeddingCacheDir, Warn = Info });
 
     private Bm25Retriever Bm25(Dataset data) =>

@@ -74,13 +74,13 @@ public static class SearchIndex
         using var embedder = EmbedderFactory.Open(model);
         if (Directory.Exists(modelDir)) Directory.Delete(modelDir, true);
         if (Directory.Exists(model)) FolderCopy.Copy(model, modelDir);
-        else embedder.Model.Save(modelDir);
+        else ((SiameseEmbedder)embedder).Model.Save(modelDir); // a pretrained name always opens a SiameseEmbedder
 
         using (var w = new JsonlWriter(Path.Combine(outDir, ProductsFile)))
             foreach (var p in products) w.Write(p);
 
         var ids = products.Select(p => p.Id).ToList();
-        var texts = embedder.Model.ItemFormatter.Format(products);
+        var texts = embedder.ItemFormatter.Format(products);
         string catalogHash = CatalogHash.Of(texts);
         var cache = new EmbeddingCache(Path.Combine(outDir, EmbeddingsDir));
         var source = options.SharedEmbeddingCache is { } shared ? new EmbeddingCache(shared) : cache;
@@ -123,11 +123,11 @@ public static class SearchIndex
         if (products.Count != manifest.Products)
             throw new InvalidDataException($"{ProductsFile} has {products.Count} products but {ManifestFile} says {manifest.Products}; rebuild the index.");
         ct.ThrowIfCancellationRequested();
-        var embedder = SiameseEmbedder.FromFolder(modelDir);
+        var embedder = EmbedderFactory.Open(modelDir); // a model folder, or an ONNX model folder (ONNX Runtime)
         IRetriever? dense = null, bm25 = null;
         try
         {
-            var texts = embedder.Model.ItemFormatter.Format(products);
+            var texts = embedder.ItemFormatter.Format(products);
             var cache = new EmbeddingCache(Path.Combine(indexDir, EmbeddingsDir));
             var items = cache.TryLoad(embedder.ModelHash, CatalogHash.Of(texts), texts.Count, embedder.Dimension, out string? problem)
                 ?? throw new InvalidDataException($"The index's item embeddings do not match its model or catalog ({problem}); rebuild the index.");

@@ -1,0 +1,123 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using MineRefine.Cli.Infrastructure;
+using MineRefine.Common;
+using MineRefine.Modeling;
+using MineRefine.Modeling.Onnx;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace MineRefine.Cli.Commands;
+
+/// <summary>Options of <c>minerefine export</c>.</summary>
+public sealed class ExportSettings : CommandSettings
+{
+    /// <summary>Model to export.</summary>
+    [CommandOption("--model <MODEL>")]
+    [Description("The model to export: a model folder (train's DIR/model, merge's DIR/model) or a pretrained name (minilm, arctic-xs).")]
+    public string? Model { get; set; }
+
+    /// <summary>Target format.</summary>
+    [CommandOption("--to <FORMAT>")]
+    [Description("Target format: onnx (opset 17; inputs input_ids, attention_mask; outputs query_embedding, item_embedding).")]
+    [DefaultValue("onnx")]
+    public string To { get; set; } = "onnx";
+
+    /// <summary>Output folder.</summary>
+    [CommandOption("--out <DIR>")]
+    [Description("Output folder: the ONNX model folder goes to DIR/model (usable as --model DIR/model by eval, encode, " +
+                 "index build), with export.json and run.json.")]
+    public string? Out { get; set; }
+
+    /// <summary>Parity tolerance.</summary>
+    [CommandOption("--tolerance <T>")]
+    [Description("Largest accepted |TorchSharp − ONNX| embedding component on the built-in probe texts; the export fails above it.")]
+    [DefaultValue(OnnxExportCheck.DefaultTolerance)]
+    public double Tolerance { get; set; } = OnnxExportCheck.DefaultTolerance;
+
+    /// <summary>Machine output.</summary>
+    [CommandOption("--json")]
+    [Description("Print the summary as JSON on stdout.")]
+    public bool Json { get; set; }
+
+    /// <inheritdoc />
+    public override ValidationResult Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Model)) return ValidationResult.Error("--model is required: the model folder (or pretrained name) to export.");
+        if (EmbedderFactory.Problem(Model) is { } problem) return ValidationResult.Error(problem);
+        if (Directory.Exists(Model) && OnnxExporter.IsOnnxFolder(Model))
+            return ValidationResult.Error($"--model: '{Model}' is already an ONNX model folder; export the model folder it came from.");
+        if (!string.Equals(To, "onnx", StringComparison.OrdinalIgnoreCase))
+            return ValidationResult.Error($"--to: '{To}' is not supported; the only export format is 'onnx'.");
+        if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required: the folder to write the export to.");
+        if (!(Tolerance > 0)) return ValidationResult.Error($"--tolerance must be > 0 (got {Tolerance}).");
+        return ValidationResult.Success();
+    }
+}
+
+/// <summary><c>minerefine export</c>: writes a model as a self-contained ONNX graph (<see cref="OnnxExporter"/>) and
+/// checks that ONNX Runtime reproduces the TorchSharp embeddings of both towers (<see cref="OnnxExportCheck"/>).</summary>
+public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
+{
+    /// <inheritdoc />
+    public override int Execute(CommandContext context, ExportSettings settings, CancellationToken cancellationToken)
+    {
+        var human = settings.Json ? env.Error : env.Console;
+        var manifest = new RunManifest("export", settings) { Arguments = context.Arguments.ToList() };
+        string model = settings.Model!;
+        if (Directory.Exists(model)) manifest.AddInput(Path.Combine(model, SiameseModel.WeightsFile));
+        string outDir = settings.Out!;
+        string onnxDir = Path.Combine(outDir, "model");
+        var sw = Stopwatch.StartNew();
+        using var torchEmbedder = (SiameseEmbedder)EmbedderFactory.Open(model);
+        OnnxExporter.Export(torchEmbedder.Model, onnxDir, torchEmbedder.ModelHash);
+        double exportSeconds = sw.Elapsed.TotalSeconds;
+        OnnxParity parity;
+        using (var onnx = OnnxSiameseEmbedder.FromFolder(onnxDir))
+            parity = OnnxExportCheck.Compare(torchEmbedder, onnx, tolerance: settings.Tolerance);
+        long bytes = new FileInfo(Path.Combine(onnxDir, OnnxExporter.ModelFile)).Length;
+        var summary = new
+        {
+            model = Directory.Exists(model) ? Path.GetFullPath(model) : model,
+            model_hash = torchEmbedder.ModelHash,
+            format = "onnx",
+            opset = OnnxExporter.Opset,
+            onnx_model = Path.GetFullPath(onnxDir),
+            onnx_bytes = bytes,
+            dimension = torchEmbedder.Dimension,
+            inputs = new[] { OnnxExporter.InputIds, OnnxExporter.AttentionMask },
+            outputs = new[] { OnnxExporter.QueryOutput, OnnxExporter.ItemOutput },
+            query_prefix = torchEmbedder.Config.QueryPrefix,
+            parity = new
+            {
+                texts = parity.Texts,
+                query_max_abs_diff = parity.QueryMaxAbsDiff,
+                query_min_cosine = parity.QueryMinCosine,
+                item_max_abs_diff = parity.ItemMaxAbsDiff,
+                item_min_cosine = parity.ItemMinCosine,
+                tolerance = parity.Tolerance,
+                passed = parity.Passed,
+            },
+            export_seconds = Math.Round(exportSeconds, 2),
+        };
+        Json.WriteFile(Path.Combine(outDir, "export.json"), summary);
+        manifest.Notes["summary"] = summary;
+        manifest.AddOutput(Path.Combine(onnxDir, OnnxExporter.ModelFile));
+        manifest.Complete();
+        manifest.WriteTo(outDir);
+        string F(double v) => v.ToString("0.##E+0", CultureInfo.InvariantCulture);
+        human.MarkupLine($"exported {Markup.Escape(summary.model)} → [bold]{Markup.Escape(onnxDir)}[/] " +
+                         $"({bytes / 1048576.0:0.0} MiB, opset {OnnxExporter.Opset}, {torchEmbedder.Dimension}-d, {exportSeconds:0.0} s)");
+        human.MarkupLine($"parity on {parity.Texts} probe texts: query max |Δ| {F(parity.QueryMaxAbsDiff)} (min cosine {parity.QueryMinCosine:0.000000}), " +
+                         $"item max |Δ| {F(parity.ItemMaxAbsDiff)} (min cosine {parity.ItemMinCosine:0.000000}), tolerance {F(parity.Tolerance)}");
+        if (settings.Json) env.Stdout.WriteLine(Json.Serialize(summary));
+        if (!parity.Passed)
+        {
+            env.Error.MarkupLine($"[red]error:[/] the ONNX graph does not reproduce the model within {F(parity.Tolerance)}; " +
+                                 $"do not use {Markup.Escape(onnxDir)} (export.json has the figures).");
+            return ExitCodes.Failure;
+        }
+        return ExitCodes.Ok;
+    }
+}

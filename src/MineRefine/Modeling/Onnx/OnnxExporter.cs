@@ -1,0 +1,200 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MineRefine.Modeling.Onnx;
+
+/// <summary>
+/// Exports a <see cref="SiameseModel"/> to a self-contained ONNX graph (opset 17) for ONNX Runtime, Vespa, OpenSearch
+/// or any other ONNX consumer, written as an <em>ONNX model folder</em>:
+/// <list type="bullet">
+/// <item><c>model.onnx</c> — inputs <c>input_ids</c> and <c>attention_mask</c> (int64 [batch, sequence], token types
+/// are all 0), outputs <c>query_embedding</c> and <c>item_embedding</c> (float [batch, D], L2-normalised). The graph is
+/// the whole tower: embeddings (word + position + token type 0, LayerNorm), every post-LN layer (softmax(QKᵀ/√d +
+/// mask)·V, exact erf GELU), the pooling (masked mean or [CLS]), the query and item projection heads and
+/// x / max(‖x‖₂, 1e-12); the same function as <see cref="SiameseEncoder"/> in eval mode. Its metadata holds the
+/// model's config.json (query prefix, maximum lengths, item template, tokenizer).</item>
+/// <item><c>config.json</c> and the tokenizer file, as in the model folder (queries must get the config's
+/// <c>queryPrefix</c>; items are formatted with its <c>itemTemplate</c>).</item>
+/// <item><c>model.json</c> — manifest: format <see cref="Format"/>, the source model's hash and the SHA-256 of each
+/// file (checked on load).</item>
+/// </list>
+/// The folder is inference only: <see cref="OnnxSiameseEmbedder"/> reads it (every command's <c>--model</c> accepts
+/// it), training needs the model folder it came from.
+/// </summary>
+public static class OnnxExporter
+{
+    /// <summary>Graph file name.</summary>
+    public const string ModelFile = "model.onnx";
+    /// <summary>Manifest format tag of an ONNX model folder.</summary>
+    public const string Format = "minerefine-onnx";
+    /// <summary>ONNX operator set (LayerNormalization needs ≥ 17).</summary>
+    public const int Opset = 17;
+    /// <summary>ONNX IR version written (IR 8 goes with opset 17).</summary>
+    public const int IrVersion = 8;
+    /// <summary>Graph input and output names.</summary>
+    public const string InputIds = "input_ids", AttentionMask = "attention_mask", QueryOutput = "query_embedding", ItemOutput = "item_embedding";
+
+    /// <summary>True when <paramref name="folder"/> is an ONNX model folder (its model.json says <see cref="Format"/>).</summary>
+    public static bool IsOnnxFolder(string folder)
+    {
+        var manifest = Path.Combine(folder, SiameseModel.ManifestFile);
+        if (!File.Exists(manifest)) return false;
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(manifest))?["format"]?.GetValue<string>() == Format;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Writes the ONNX model folder for <paramref name="model"/> to <paramref name="folder"/> atomically (a
+    /// temporary sibling renamed at the end; an existing folder is replaced). <paramref name="sourceHash"/> (the model's
+    /// <see cref="SiameseModel.ComputeHash"/>) is recorded in the manifest.</summary>
+    public static void Export(SiameseModel model, string folder, string? sourceHash = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        string full = Path.GetFullPath(folder);
+        string parent = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(parent);
+        string tmp = Path.Combine(parent, "." + Path.GetFileName(full) + "-tmp");
+        if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
+        Directory.CreateDirectory(tmp);
+        string configJson = JsonSerializer.Serialize(model.Config, SiameseConfig.Json);
+        File.WriteAllBytes(Path.Combine(tmp, ModelFile), BuildModel(model, configJson));
+        File.WriteAllText(Path.Combine(tmp, SiameseModel.ConfigFile), configJson);
+        var files = new List<string> { ModelFile, SiameseModel.ConfigFile };
+        files.AddRange(model.Tokenizer.Save(tmp));
+        var manifest = new JsonObject
+        {
+            ["format"] = Format,
+            ["formatVersion"] = 1,
+            ["opset"] = Opset,
+            ["inputs"] = new JsonArray(InputIds, AttentionMask),
+            ["outputs"] = new JsonArray(QueryOutput, ItemOutput),
+            ["sourceModelHash"] = sourceHash ?? model.ComputeHash(),
+            ["minerefineVersion"] = typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "",
+            ["files"] = ModelFolder.FileHashes(tmp, files),
+        };
+        File.WriteAllText(Path.Combine(tmp, SiameseModel.ManifestFile), manifest.ToJsonString(SiameseConfig.Json));
+        if (Directory.Exists(full)) Directory.Delete(full, true);
+        Directory.Move(tmp, full);
+    }
+
+    /// <summary>The serialised ModelProto for <paramref name="model"/> (see the class summary for the graph).</summary>
+    public static byte[] BuildModel(SiameseModel model, string? configJson = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var cfg = model.Config.Transformer;
+        var weights = model.Encoder.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
+        var g = new OnnxGraphBuilder();
+        int h = cfg.HiddenSize, heads = cfg.NumHeads, headDim = cfg.HeadDim;
+
+        float[] Values(string name, bool transpose = false)
+        {
+            if (!weights.TryGetValue(name, out var t)) throw new InvalidOperationException($"ONNX export: the model has no parameter '{name}'.");
+            using var scope = NewDisposeScope();
+            var c = (transpose ? t.detach().t() : t.detach()).cpu().contiguous();
+            return c.data<float>().ToArray();
+        }
+        long[] Shape(string name, bool transpose = false)
+        {
+            var s = weights[name].shape;
+            return transpose ? [s[1], s[0]] : s;
+        }
+        string Param(string name, bool transpose = false) => g.Initializer(name + (transpose ? ".T" : ""), Values(name, transpose), Shape(name, transpose));
+        string Linear(string x, string prefix)
+        {
+            var y = g.Node("MatMul", [x, Param(prefix + ".weight", transpose: true)]);
+            return weights.ContainsKey(prefix + ".bias") ? g.Node("Add", [y, Param(prefix + ".bias")]) : y;
+        }
+        string LayerNorm(string x, string prefix) =>
+            g.Node("LayerNormalization", [x, Param(prefix + ".weight"), Param(prefix + ".bias")], null,
+                ("axis", -1L), ("epsilon", (float)cfg.LayerNormEps));
+
+        g.Input(InputIds, OnnxGraphBuilder.Int64, "batch", "sequence");
+        g.Input(AttentionMask, OnnxGraphBuilder.Int64, "batch", "sequence");
+
+        // Embeddings: word + position (rows offset … offset + S) + token type 0, then LayerNorm.
+        const string emb = "bert.embeddings.";
+        var x = g.Node("Gather", [Param(emb + "word_embeddings.weight"), InputIds]);
+        var shape = g.Node("Shape", [InputIds]);
+        var seqLen = g.Node("Slice", [shape, g.Ints(1), g.Ints(2)]);
+        var posEnd = g.Node("Add", [seqLen, g.Ints(cfg.PositionOffset)]);
+        var positions = g.Node("Slice", [Param(emb + "position_embeddings.weight"), g.Ints(cfg.PositionOffset), posEnd, g.Ints(0)]);
+        var typeRow = g.Initializer(emb + "token_type_embeddings.weight[0]", Values(emb + "token_type_embeddings.weight").AsSpan(0, h), h);
+        x = g.Node("Add", [g.Node("Add", [x, positions]), typeRow]);
+        x = LayerNorm(x, emb + "LayerNorm");
+
+        // Additive attention mask [B, 1, 1, S]: (1 − mask) · MaskValue, as BertModel.AdditiveMask.
+        var maskF = g.Node("Cast", [AttentionMask], null, ("to", (long)OnnxGraphBuilder.Float));
+        var additive = g.Node("Mul", [g.Node("Sub", [g.Scalar(1f), maskF]), g.Scalar(BertModel.MaskValue)]);
+        var mask4 = g.Node("Unsqueeze", [additive, g.Ints(1, 2)]);
+
+        var splitHeads = g.Ints(0, 0, heads, headDim);
+        var mergeHeads = g.Ints(0, 0, (long)heads * headDim);
+        var scale = g.Scalar((float)Math.Sqrt(headDim));
+        var sqrt2 = g.Scalar((float)Math.Sqrt(2.0));
+        var one = g.Scalar(1f);
+        var half = g.Scalar(0.5f);
+        for (int l = 0; l < cfg.NumLayers; l++)
+        {
+            string p = $"bert.encoder.layer.{l}.";
+            string Heads(string t, long[] perm) => g.Node("Transpose", [g.Node("Reshape", [t, splitHeads])], null, ("perm", perm));
+            var q = Heads(Linear(x, p + "attention.self.query"), [0, 2, 1, 3]);   // [B, h, S, d]
+            var kT = Heads(Linear(x, p + "attention.self.key"), [0, 2, 3, 1]);    // [B, h, d, S]
+            var v = Heads(Linear(x, p + "attention.self.value"), [0, 2, 1, 3]);   // [B, h, S, d]
+            var scores = g.Node("Add", [g.Node("Div", [g.Node("MatMul", [q, kT]), scale]), mask4]);
+            var probs = g.Node("Softmax", [scores], null, ("axis", -1L));
+            var ctx = g.Node("Transpose", [g.Node("MatMul", [probs, v])], null, ("perm", new long[] { 0, 2, 1, 3 }));
+            ctx = g.Node("Reshape", [ctx, mergeHeads]);
+            var a = LayerNorm(g.Node("Add", [Linear(ctx, p + "attention.output.dense"), x]), p + "attention.output.LayerNorm");
+            var inter = Linear(a, p + "intermediate.dense");
+            var gelu = g.Node("Mul", [g.Node("Mul", [inter, g.Node("Add", [g.Node("Erf", [g.Node("Div", [inter, sqrt2])]), one])]), half]);
+            x = LayerNorm(g.Node("Add", [Linear(gelu, p + "output.dense"), a]), p + "output.LayerNorm");
+        }
+
+        // Pooling → [B, H].
+        string pooled;
+        if (model.Config.Head.Pooling == PoolingMode.Cls)
+        {
+            pooled = g.Node("Gather", [x, g.IntScalar(0)], null, ("axis", 1L));
+        }
+        else
+        {
+            var m3 = g.Node("Unsqueeze", [maskF, g.Ints(2)]);
+            var sum = g.Node("ReduceSum", [g.Node("Mul", [x, m3]), g.Ints(1)], null, ("keepdims", 0L));
+            var count = g.Node("Max", [g.Node("ReduceSum", [m3, g.Ints(1)], null, ("keepdims", 0L)), g.Scalar(1e-9f)]);
+            pooled = g.Node("Div", [sum, count]);
+        }
+
+        string Tower(string head, string output)
+        {
+            var y = weights.ContainsKey(head + ".linear.weight") ? Linear(pooled, head + ".linear") : pooled;
+            var norm = g.Node("Sqrt", [g.Node("ReduceSum", [g.Node("Mul", [y, y]), g.Ints(-1)], null, ("keepdims", 1L))]);
+            return g.Node("Div", [y, g.Node("Max", [norm, g.Scalar(1e-12f)])], output);
+        }
+        int dim = model.Encoder.Dimension;
+        Tower("query_head", QueryOutput);
+        if (model.Config.Head.Shared) g.Node("Identity", [QueryOutput], ItemOutput);
+        else Tower("item_head", ItemOutput);
+        g.Output(QueryOutput, OnnxGraphBuilder.Float, "batch", (long)dim);
+        g.Output(ItemOutput, OnnxGraphBuilder.Float, "batch", (long)dim);
+
+        var metadata = new Dictionary<string, string>
+        {
+            ["minerefine.config"] = configJson ?? JsonSerializer.Serialize(model.Config, SiameseConfig.Json),
+            ["query_prefix"] = model.Config.QueryPrefix ?? "",
+            ["pooling"] = model.Config.Head.Pooling.ToString().ToLowerInvariant(),
+            ["max_query_length"] = model.Config.MaxQueryLength.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["max_item_length"] = model.Config.MaxItemLength.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["tokenizer"] = model.Config.Tokenizer.Kind,
+        };
+        return g.Build("minerefine_two_tower", IrVersion, Opset, "MineRefine",
+            typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "", metadata,
+            "MineRefine two-tower encoder: query_embedding and item_embedding (L2-normalised) from input_ids and attention_mask.");
+    }
+}
