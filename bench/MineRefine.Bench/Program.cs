@@ -12,7 +12,8 @@ switch (mode)
     case "train-throughput": return TrainBench.Run(args[1..]);
     case "labeler": return LabelerBench.Run(args[1..]);
     case "scaleout": return ScaleOutBench.Run(args[1..]);
+    case "onnx-export": return OnnxExportBench.Run(args[1..]);
     default:
-        Console.Error.WriteLine("usage: MineRefine.Bench <mode> [options]\nmodes: ann, encoder, encoder-profile, gemm, train-throughput, labeler, scaleout");
+        Console.Error.WriteLine("usage: MineRefine.Bench <mode> [options]\nmodes: ann, encoder, encoder-profile, gemm, train-throughput, labeler, scaleout, onnx-export");
         return 2;
 }
