@@ -5,6 +5,7 @@ using MineRefine.Cli.Infrastructure;
 using MineRefine.Common;
 using MineRefine.Modeling;
 using MineRefine.Modeling.Onnx;
+using MineRefine.Serving;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -71,7 +72,11 @@ public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
         string onnxDir = Path.Combine(outDir, "model");
         var sw = Stopwatch.StartNew();
         using var torchEmbedder = (SiameseEmbedder)EmbedderFactory.Open(model);
-        OnnxExporter.Export(torchEmbedder.Model, onnxDir, torchEmbedder.ModelHash);
+        // The calibrated thresholds and fusion settings (pipeline, calibration) travel with the model to the service.
+        var companions = Directory.Exists(model)
+            ? new[] { SearchIndex.ThresholdsFile, SearchIndex.FusionFile }.Select(f => Path.Combine(model, f)).Where(File.Exists).ToList()
+            : [];
+        OnnxExporter.Export(torchEmbedder.Model, onnxDir, torchEmbedder.ModelHash, companions);
         double exportSeconds = sw.Elapsed.TotalSeconds;
         OnnxParity parity;
         using (var onnx = OnnxSiameseEmbedder.FromFolder(onnxDir))
@@ -89,6 +94,7 @@ public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
             inputs = new[] { OnnxExporter.InputIds, OnnxExporter.AttentionMask },
             outputs = new[] { OnnxExporter.QueryOutput, OnnxExporter.ItemOutput },
             query_prefix = torchEmbedder.Config.QueryPrefix,
+            copied = companions.Select(Path.GetFileName).ToArray(),
             parity = new
             {
                 texts = parity.Texts,
@@ -111,6 +117,8 @@ public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
                          $"({bytes / 1048576.0:0.0} MiB, opset {OnnxExporter.Opset}, {torchEmbedder.Dimension}-d, {exportSeconds:0.0} s)");
         human.MarkupLine($"parity on {parity.Texts} probe texts: query max |Δ| {F(parity.QueryMaxAbsDiff)} (min cosine {parity.QueryMinCosine:0.000000}), " +
                          $"item max |Δ| {F(parity.ItemMaxAbsDiff)} (min cosine {parity.ItemMinCosine:0.000000}), tolerance {F(parity.Tolerance)}");
+        if (companions.Count > 0)
+            human.MarkupLine($"copied {Markup.Escape(string.Join(", ", summary.copied))} (calibration for the service)");
         if (settings.Json) env.Stdout.WriteLine(Json.Serialize(summary));
         if (!parity.Passed)
         {

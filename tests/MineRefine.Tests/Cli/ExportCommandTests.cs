@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using MineRefine.Modeling;
 using MineRefine.Modeling.Onnx;
 using MineRefine.Retrieval.Dense;
+using MineRefine.Retrieval.Hybrid;
 using MineRefine.Serving;
 using MineRefine.Training;
 
@@ -18,6 +19,9 @@ public class ExportCommandTests
             string data = Path.Combine(dir, "data"), model = Path.Combine(dir, "model"), export = Path.Combine(dir, "export");
             Assert.Equal(0, CliRunner.Run("sample", "--out", data, "--products", "200", "--queries", "30").Code);
             using (var m = TrainModelFactory.Create("tiny", 3)) m.Save(model);
+            // A calibrated model folder (as the pipeline writes it) carries its thresholds and fusion settings.
+            new GradeThresholds { Exact = 0.7, Partial = 0.4 }.Save(Path.Combine(model, SearchIndex.ThresholdsFile));
+            new FusionOptions { DenseWeight = 0.6, Bm25Weight = 0.4 }.Save(Path.Combine(model, SearchIndex.FusionFile));
 
             var r = CliRunner.Run("export", "--model", model, "--out", export, "--json");
             Assert.True(r.Code == 0, r.Err);
@@ -28,6 +32,8 @@ public class ExportCommandTests
             Assert.True(summary["parity"]!["item_max_abs_diff"]!.GetValue<double>() < 1e-4);
             Assert.True(File.Exists(Path.Combine(export, "run.json")));
             Assert.Contains("\"onnx_model\"", r.Out);
+            foreach (var f in new[] { SearchIndex.ThresholdsFile, SearchIndex.FusionFile })
+                Assert.Equal(File.ReadAllText(Path.Combine(model, f)), File.ReadAllText(Path.Combine(onnxDir, f)));
 
             // encode: the ONNX folder gives the torch model's item embeddings.
             Assert.Equal(0, CliRunner.Run("encode", "--format", "jsonl", "--data", data, "--model", model, "--out", Path.Combine(dir, "emb-torch")).Code);
@@ -53,6 +59,8 @@ public class ExportCommandTests
             Assert.True(OnnxExporter.IsOnnxFolder(Path.Combine(index, SearchIndex.ModelDir)));
             using var engine = SearchIndex.Open(index);
             Assert.Equal(5, engine.Search("headphones", 5, SearchMode.Dense, null).Results.Count);
+            // … with the calibrated tiers of the model it was exported from.
+            Assert.All(engine.Search("headphones", 5, SearchMode.Hybrid, null).Results, x => Assert.NotNull(x.Tier));
 
             // Refusals: an ONNX folder cannot be exported again, and onnx is the only target.
             var again = CliRunner.Run("export", "--model", onnxDir, "--out", Path.Combine(dir, "x"));

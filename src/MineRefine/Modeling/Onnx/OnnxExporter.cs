@@ -53,8 +53,10 @@ public static class OnnxExporter
 
     /// <summary>Writes the ONNX model folder for <paramref name="model"/> to <paramref name="folder"/> atomically (a
     /// temporary sibling renamed at the end; an existing folder is replaced). <paramref name="sourceHash"/> (the model's
-    /// <see cref="SiameseModel.ComputeHash"/>) is recorded in the manifest.</summary>
-    public static void Export(SiameseModel model, string folder, string? sourceHash = null)
+    /// <see cref="SiameseModel.ComputeHash"/>) is recorded in the manifest. <paramref name="companionFiles"/> are copied
+    /// in unchanged, outside the manifest like in a model folder — e.g. the calibrated <c>thresholds.json</c> and
+    /// <c>fusion.json</c> the service reads (the graph reproduces the model's scores to ~1e-7, so they stay valid).</summary>
+    public static void Export(SiameseModel model, string folder, string? sourceHash = null, IEnumerable<string>? companionFiles = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         string full = Path.GetFullPath(folder);
@@ -80,6 +82,13 @@ public static class OnnxExporter
             ["files"] = ModelFolder.FileHashes(tmp, files),
         };
         File.WriteAllText(Path.Combine(tmp, SiameseModel.ManifestFile), manifest.ToJsonString(SiameseConfig.Json));
+        foreach (var f in companionFiles ?? [])
+        {
+            string name = Path.GetFileName(f);
+            if (files.Contains(name) || name == SiameseModel.ManifestFile)
+                throw new ArgumentException($"Companion file '{f}' would overwrite the export's own '{name}'.");
+            File.Copy(f, Path.Combine(tmp, name));
+        }
         if (Directory.Exists(full)) Directory.Delete(full, true);
         Directory.Move(tmp, full);
     }
