@@ -62,6 +62,12 @@ public class ExportCommandTests
             // … with the calibrated tiers of the model it was exported from.
             Assert.All(engine.Search("headphones", 5, SearchMode.Hybrid, null).Results, x => Assert.NotNull(x.Tier));
 
+            // mine: retrieval for mining runs on the export too.
+            var mine = CliRunner.Run("mine", "--model", onnxDir, "--no-relabel", "-k", "20", "--format", "jsonl", "--data", data,
+                "--out", Path.Combine(dir, "mine"));
+            Assert.True(mine.Code == 0, mine.Err);
+            Assert.NotEmpty(File.ReadAllLines(Path.Combine(dir, "mine", "mined.jsonl")));
+
             // Refusals: an ONNX folder cannot be exported again, and onnx is the only target.
             var again = CliRunner.Run("export", "--model", onnxDir, "--out", Path.Combine(dir, "x"));
             Assert.NotEqual(0, again.Code);
