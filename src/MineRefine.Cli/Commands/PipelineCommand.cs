@@ -85,6 +85,16 @@ public sealed class PipelineSettings : DataSettings
     [Description("Stage 1: unjudged items from each training query's BM25 top 30 added to its instance as assumed grade 0 (default 0 = off).")]
     public int? LexicalNegatives { get; set; }
 
+    /// <summary>Stage-1 in-batch negatives.</summary>
+    [CommandOption("--in-batch-negatives")]
+    [Description("Stage 1: each instance also contrasts against the batch's other instances' items as grade 0 (off by default, as in the paper).")]
+    public bool InBatchNegatives { get; set; }
+
+    /// <summary>Serve on ONNX Runtime.</summary>
+    [CommandOption("--onnx")]
+    [Description("Export the final model to ONNX (step export-onnx, parity checked) and build the served index from it: the service encodes queries on ONNX Runtime, about 3× faster.")]
+    public bool Onnx { get; set; }
+
     /// <summary>Stage 2 with the labeler grading its assumed negatives.</summary>
     [CommandOption("--judge-negatives")]
     [Description("Stage 2 has the labeler grade the items it would assume are grade 0 (unlabeled fill; the top-scoring random negatives, masked when relevant). " +
@@ -113,6 +123,8 @@ public sealed class PipelineSettings : DataSettings
         JudgeTrainingNegatives = JudgeNegatives,
         HeadDim = HeadDim,
         Stage1LexicalNegatives = LexicalNegatives,
+        Stage1InBatchNegatives = InBatchNegatives ? true : null,
+        Onnx = Onnx,
     };
 
     /// <inheritdoc />

@@ -10,6 +10,7 @@ using MineRefine.Labeling.Audit;
 using MineRefine.Labeling.CrossEncoder;
 using MineRefine.Mining;
 using MineRefine.Modeling;
+using MineRefine.Modeling.Onnx;
 using MineRefine.Reporting;
 using MineRefine.Retrieval;
 using MineRefine.Retrieval.Dense;
@@ -196,6 +197,7 @@ public sealed class PipelineRunner
         s1Options.Seed = _o.Seed;
         if (_o.Stage1MaxSteps is int s1) s1Options.MaxSteps = s1;
         if (_o.Stage1LexicalNegatives is int lex) s1Options.Instances.LexicalNegatives = lex;
+        if (_o.Stage1InBatchNegatives is bool inBatch) s1Options.InBatchNegatives = inBatch;
         if (_o.IsTiny) { s1Options.EncoderLearningRate = 1e-3; }
         // The head size joins the step's fingerprint only when set, so runs made before the option keep their cache.
         object s1Config = _o.HeadDim is int headDim ? new { s1Options, _o.Model, headDim } : new { s1Options, _o.Model };
@@ -204,7 +206,8 @@ public sealed class PipelineRunner
             {
                 Info("stage 1: label-aware supervised contrastive training" +
                      (_o.HeadDim is int hd ? $", {hd}-d heads" : "") +
-                     (s1Options.Instances.LexicalNegatives > 0 ? $", {s1Options.Instances.LexicalNegatives} lexical negatives per instance" : ""));
+                     (s1Options.Instances.LexicalNegatives > 0 ? $", {s1Options.Instances.LexicalNegatives} lexical negatives per instance" : "") +
+                     (s1Options.UsesInBatchNegatives ? ", in-batch negatives" : ""));
                 using var model = TrainModelFactory.Create(_o.Model, _o.Seed, _o.HeadDim ?? TrainModelFactory.DefaultHeadDim);
                 var r = new SiameseTrainer(model, Resuming(s1Options)).Train(new TrainData(trainData, stage1Train, dev), dir, _console, ct);
                 Interrupted("stage 1", r);
@@ -336,11 +339,34 @@ public sealed class PipelineRunner
                 });
         }
 
-        // ---- index for serving ----
-        string indexDir = await _steps.RunAsync("index", [modelDir, .. dataInputs], null, dir =>
+        // ---- optional ONNX export: the index is then served on ONNX Runtime ----
+        string servedModel = modelDir;
+        if (_o.Onnx)
         {
-            Info("building the search index");
-            SearchIndex.Build(modelDir, data.Products, dir, new SearchIndexOptions { SharedEmbeddingCache = EmbeddingCacheDir });
+            string exportStep = await _steps.RunAsync("export-onnx", [modelDir], null, dir =>
+            {
+                Info("exporting the model to ONNX (the index will encode queries on ONNX Runtime)");
+                using var torchEmbedder = SiameseEmbedder.FromFolder(modelDir);
+                string onnxDir = Path.Combine(dir, "model");
+                OnnxExporter.Export(torchEmbedder.Model, onnxDir, torchEmbedder.ModelHash,
+                    new[] { SearchIndex.ThresholdsFile, SearchIndex.FusionFile }.Select(f => Path.Combine(modelDir, f)).Where(File.Exists));
+                using var onnx = OnnxSiameseEmbedder.FromFolder(onnxDir);
+                var parity = OnnxExportCheck.Compare(torchEmbedder, onnx);
+                Json.WriteFile(Path.Combine(dir, "export.json"), parity);
+                Info($"ONNX parity on {parity.Texts} probe texts: max |Δ| query {parity.QueryMaxAbsDiff:0.##E+0}, item {parity.ItemMaxAbsDiff:0.##E+0}");
+                if (!parity.Passed)
+                    throw new InvalidOperationException($"The ONNX export does not reproduce the model within {parity.Tolerance:0.##E+0} " +
+                                                        $"({Path.Combine(dir, "export.json")}); run without --onnx.");
+                return Task.CompletedTask;
+            });
+            servedModel = Path.Combine(exportStep, "model");
+        }
+
+        // ---- index for serving ----
+        string indexDir = await _steps.RunAsync("index", [servedModel, .. dataInputs], null, dir =>
+        {
+            Info("building the search index" + (_o.Onnx ? " from the ONNX export" : ""));
+            SearchIndex.Build(servedModel, data.Products, dir, new SearchIndexOptions { SharedEmbeddingCache = EmbeddingCacheDir });
             return Task.CompletedTask;
         }, Path.Combine(_out, "index"));
 

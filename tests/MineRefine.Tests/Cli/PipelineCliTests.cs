@@ -37,4 +37,27 @@ public sealed class PipelineCliTests
         Assert.Equal(4, ok.Stage1LexicalNegatives);
         new PipelineOptions { Model = "tiny", Stage1LexicalNegatives = 2 }.Validate();
     }
+
+    [Theory]
+    [InlineData("", null, false)]
+    [InlineData("--in-batch-negatives", true, false)]
+    [InlineData("--onnx", null, true)]
+    [InlineData("--in-batch-negatives --onnx", true, true)]
+    public void InBatchNegativesAndOnnxFlagsReachThePipelineOptions(string flags, bool? inBatch, bool onnx)
+    {
+        var argv = flags.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        // The flags parse: with a bad option beside them the error is that option's, not "unknown option".
+        string dir = Path.Combine(Path.GetTempPath(), "mr-pipecli-" + Guid.NewGuid().ToString("N"));
+        var r = Cli(["pipeline", "--out", dir, "--model", "tiny", "--head-dim", "64", .. argv]);
+        Assert.NotEqual(0, r.Code);
+        Assert.Contains("--head-dim only applies to a pretrained start model", r.Text);
+        // … and map to the pipeline's options.
+        var settings = new MineRefine.Cli.Commands.PipelineSettings
+        {
+            Out = dir, InBatchNegatives = argv.Contains("--in-batch-negatives"), Onnx = argv.Contains("--onnx"),
+        };
+        var o = settings.ToOptions();
+        Assert.Equal(inBatch, o.Stage1InBatchNegatives);
+        Assert.Equal(onnx, o.Onnx);
+    }
 }

@@ -24,6 +24,7 @@ public class PipelineRunnerTests
             var options = new PipelineOptions
             {
                 OutDir = dir, Model = "tiny", Seed = 5, JudgeTrainingNegatives = true, Stage1LexicalNegatives = 2,
+                Stage1InBatchNegatives = true, Onnx = true,
                 Sample = new SampleOptions { Seed = 5, Products = 300, Queries = 60 },
             };
             var result = await new PipelineRunner(options, Quiet()).RunAsync();
@@ -34,8 +35,16 @@ public class PipelineRunnerTests
             Assert.NotNull(result.Systems.Single(s => s.Name == "stage 2").Separation);
             foreach (var f in new[] { "report.html", "report.md", "run.json", "model/thresholds.json", "model/fusion.json",
                          "model/model.safetensors", "index/index.json", "steps/mine/mined.jsonl", "steps/mine/mining.json",
-                         "steps/labeler/test-metrics.json", "steps/audit/audit.json", "plots/stage2.png" })
+                         "steps/labeler/test-metrics.json", "steps/audit/audit.json", "plots/stage2.png",
+                         "steps/export-onnx/export.json", "steps/export-onnx/model/model.onnx", "steps/export-onnx/model/thresholds.json" })
                 Assert.True(File.Exists(Path.Combine(dir, f)), f);
+            // --onnx: the served index holds the parity-checked ONNX export, so the service encodes on ONNX Runtime.
+            Assert.True(MineRefine.Modeling.Onnx.OnnxExporter.IsOnnxFolder(Path.Combine(result.IndexDir, SearchIndex.ModelDir)));
+            using (var parity = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "steps", "export-onnx", "export.json"))))
+                Assert.True(parity.RootElement.GetProperty("passed").GetBoolean());
+            // --in-batch-negatives reached stage 1 (and only stage 1).
+            Assert.Contains("\"in_batch_negatives\"", File.ReadAllText(Path.Combine(dir, "steps", "stage1", "metrics.jsonl")));
+            Assert.DoesNotContain("\"in_batch_negatives\"", File.ReadAllText(Path.Combine(dir, "steps", "stage2", "metrics.jsonl")));
             // The labeler trained with one random grade-0 pair per query, and was checked on random test pairs.
             using (var lab = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "steps", "labeler", "train-result.json"))))
                 Assert.True(lab.RootElement.GetProperty("train_random_negative_pairs").GetInt32() > 0);
