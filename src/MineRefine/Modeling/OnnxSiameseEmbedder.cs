@@ -42,8 +42,12 @@ public sealed class OnnxSiameseEmbedder : ITwoTowerEmbedder
         var config = ModelFolder.ReadConfig<SiameseConfig>(ModelFolder.Need(folder, SiameseModel.ConfigFile, "ONNX model"), SiameseConfig.Json).Validate();
         var tokenizer = ModelFolder.OpenTokenizer(folder, config.Tokenizer, config.Transformer.VocabSize, "ONNX model");
         string modelPath = ModelFolder.Need(folder, OnnxExporter.ModelFile, "ONNX model");
+        // The manifest's hashes were just checked against the files, so they identify graph and config.
         var files = manifest["files"]!.AsObject();
-        string hash = Common.FileHashing.Sha256(modelPath) + ":" + (files[SiameseModel.ConfigFile]?.GetValue<string>() ?? "");
+        foreach (var f in new[] { OnnxExporter.ModelFile, SiameseModel.ConfigFile })
+            if (!files.ContainsKey(f))
+                throw new InvalidDataException($"{Path.Combine(folder, SiameseModel.ManifestFile)}: 'files' does not list '{f}'; re-export the model.");
+        string hash = (files[OnnxExporter.ModelFile]?.GetValue<string>() ?? "") + ":" + (files[SiameseModel.ConfigFile]?.GetValue<string>() ?? "");
         using var so = new SessionOptions { IntraOpNumThreads = threads ?? Environment.ProcessorCount, InterOpNumThreads = 1 };
         InferenceSession session;
         try
