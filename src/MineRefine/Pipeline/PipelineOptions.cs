@@ -51,9 +51,11 @@ public sealed class PipelineOptions
     /// recipe. On Home Depot +0.005 dev NDCG@10 (p 0.009) but only +0.001 on test.</summary>
     public bool? Stage1InBatchNegatives { get; set; }
     /// <summary>Export the final model to ONNX (<see cref="Modeling.Onnx.OnnxExporter"/>, step <c>export-onnx</c>, parity
-    /// checked) and build the served index from the export, so the service encodes queries on ONNX Runtime (about 3×
-    /// faster per query than TorchSharp on this machine). Off by default.</summary>
-    public bool Onnx { get; set; }
+    /// checked: the step fails when ONNX Runtime does not reproduce the model) and build the served index from the
+    /// export, so the service encodes queries on ONNX Runtime: 3.0–3.8× the queries per second of the same model on
+    /// TorchSharp on this machine (bench/results/load.md). On by default; <c>pipeline --no-onnx</c> serves the TorchSharp
+    /// model folder instead.</summary>
+    public bool Onnx { get; set; } = true;
     /// <summary>Optional stage-2 step cap.</summary>
     public int? Stage2MaxSteps { get; set; }
     /// <summary>Optional labeler step cap.</summary>

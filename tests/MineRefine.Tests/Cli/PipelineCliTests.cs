@@ -39,10 +39,10 @@ public sealed class PipelineCliTests
     }
 
     [Theory]
-    [InlineData("", null, false)]
-    [InlineData("--in-batch-negatives", true, false)]
-    [InlineData("--onnx", null, true)]
-    [InlineData("--in-batch-negatives --onnx", true, true)]
+    [InlineData("", null, true)]
+    [InlineData("--in-batch-negatives", true, true)]
+    [InlineData("--no-onnx", null, false)]
+    [InlineData("--in-batch-negatives --no-onnx", true, false)]
     public void InBatchNegativesAndOnnxFlagsReachThePipelineOptions(string flags, bool? inBatch, bool onnx)
     {
         var argv = flags.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -54,7 +54,7 @@ public sealed class PipelineCliTests
         // … and map to the pipeline's options.
         var settings = new MineRefine.Cli.Commands.PipelineSettings
         {
-            Out = dir, InBatchNegatives = argv.Contains("--in-batch-negatives"), Onnx = argv.Contains("--onnx"),
+            Out = dir, InBatchNegatives = argv.Contains("--in-batch-negatives"), NoOnnx = argv.Contains("--no-onnx"),
         };
         var o = settings.ToOptions();
         Assert.Equal(inBatch, o.Stage1InBatchNegatives);

@@ -24,7 +24,7 @@ public class PipelineRunnerTests
             var options = new PipelineOptions
             {
                 OutDir = dir, Model = "tiny", Seed = 5, JudgeTrainingNegatives = true, Stage1LexicalNegatives = 2,
-                Stage1InBatchNegatives = true, Onnx = true,
+                Stage1InBatchNegatives = true, // the served index is the ONNX export by default
                 Sample = new SampleOptions { Seed = 5, Products = 300, Queries = 60 },
             };
             var result = await new PipelineRunner(options, Quiet()).RunAsync();
@@ -38,7 +38,7 @@ public class PipelineRunnerTests
                          "steps/labeler/test-metrics.json", "steps/audit/audit.json", "plots/stage2.png",
                          "steps/export-onnx/export.json", "steps/export-onnx/model/model.onnx", "steps/export-onnx/model/thresholds.json" })
                 Assert.True(File.Exists(Path.Combine(dir, f)), f);
-            // --onnx: the served index holds the parity-checked ONNX export, so the service encodes on ONNX Runtime.
+            // By default the served index holds the parity-checked ONNX export, so the service encodes on ONNX Runtime.
             Assert.True(MineRefine.Modeling.Onnx.OnnxExporter.IsOnnxFolder(Path.Combine(result.IndexDir, SearchIndex.ModelDir)));
             using (var parity = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "steps", "export-onnx", "export.json"))))
                 Assert.True(parity.RootElement.GetProperty("passed").GetBoolean());
@@ -106,10 +106,14 @@ public class PipelineRunnerTests
             PipelineOptions Options(Dictionary<string, string>? columns = null) => new()
             {
                 OutDir = outDir, Model = "tiny", Seed = 9, Synthetic = false, Stage1MaxSteps = 4, Stage2MaxSteps = 3,
+                Onnx = false, // pipeline --no-onnx: the index serves the TorchSharp model folder
                 Data = new MineRefine.Data.DataSourceOptions { Format = "csv", DataDir = data, Columns = columns ?? [] },
             };
             var first = await new PipelineRunner(Options(), Quiet()).RunAsync();
             Assert.DoesNotContain(first.Steps, s => s.Name == "data"); // no sample is generated for user data
+            Assert.DoesNotContain(first.Steps, s => s.Name == "export-onnx");
+            Assert.False(MineRefine.Modeling.Onnx.OnnxExporter.IsOnnxFolder(Path.Combine(first.IndexDir, SearchIndex.ModelDir)));
+            Assert.True(File.Exists(Path.Combine(first.IndexDir, SearchIndex.ModelDir, "model.safetensors")));
             Assert.Equal(["bm25", "stage 1", "stage 2", "hybrid (stage 2 + bm25)"], first.Systems.Select(s => s.Name));
             Assert.False(Directory.Exists(Path.Combine(outDir, "steps", "evaluate-complete"))); // sample only
             Assert.Contains(data, File.ReadAllText(Path.Combine(outDir, "run.json"))); // the input is recorded (and hashed)
