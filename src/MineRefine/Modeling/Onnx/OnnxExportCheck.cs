@@ -26,8 +26,8 @@ public static class OnnxExportCheck
     public static IReadOnlyList<string> ProbeTexts { get; } =
     [
         "drill", "cordless drill 20v", "outdoor patio furniture set", "2x4 lumber 8 ft", "led bulb 60w equivalent soft white",
-        "stainless steel kitchen sink undermount", "BEHR Premium Textured DeckOver 1-gal. #SC-141 Tugboat Wood and Concrete Coating",
-        "Simpson Strong-Tie 12-Gauge Angle", "zapatos de hombre talla 42", "Kühlschrank mit Gefrierfach", "无线鼠标",
+        "stainless steel kitchen sink undermount", "Acme Pro Exterior Wood Stain 1-gal. #ST-220 Cedar Semi-Transparent",
+        "Brackett & Co. 12-Gauge Steel Angle Bracket", "zapatos de hombre talla 42", "Kühlschrank mit Gefrierfach", "无线鼠标",
         "", "   ", "a", "1/2 in. x 10 ft. copper pipe type L", "toilet seat elongated white soft close",
         string.Join(' ', Enumerable.Repeat("very long product description with many repeated words", 40)),
     ];
