@@ -339,7 +339,7 @@ public sealed class PipelineRunner
                 });
         }
 
-        // ---- optional ONNX export: the index is then served on ONNX Runtime ----
+        // ---- ONNX export (default; --no-onnx skips it): the index is then served on ONNX Runtime ----
         string servedModel = modelDir;
         if (_o.Onnx)
         {
@@ -347,16 +347,12 @@ public sealed class PipelineRunner
             {
                 Info("exporting the model to ONNX (the index will encode queries on ONNX Runtime)");
                 using var torchEmbedder = SiameseEmbedder.FromFolder(modelDir);
-                string onnxDir = Path.Combine(dir, "model");
-                OnnxExporter.Export(torchEmbedder.Model, onnxDir, torchEmbedder.ModelHash,
-                    new[] { SearchIndex.ThresholdsFile, SearchIndex.FusionFile }.Select(f => Path.Combine(modelDir, f)).Where(File.Exists));
-                using var onnx = OnnxSiameseEmbedder.FromFolder(onnxDir);
-                var parity = OnnxExportCheck.Compare(torchEmbedder, onnx);
+                var parity = OnnxExportCheck.ExportAndCheck(torchEmbedder, Path.Combine(dir, "model"), SearchIndex.CalibrationFiles(modelDir));
                 Json.WriteFile(Path.Combine(dir, "export.json"), parity);
                 Info($"ONNX parity on {parity.Texts} probe texts: max |Δ| query {parity.QueryMaxAbsDiff:0.##E+0}, item {parity.ItemMaxAbsDiff:0.##E+0}");
                 if (!parity.Passed)
                     throw new InvalidOperationException($"The ONNX export does not reproduce the model within {parity.Tolerance:0.##E+0} " +
-                                                        $"({Path.Combine(dir, "export.json")}); run without --onnx.");
+                                                        $"({Path.Combine(dir, "export.json")}); run with --no-onnx to serve the TorchSharp model.");
                 return Task.CompletedTask;
             });
             servedModel = Path.Combine(exportStep, "model");

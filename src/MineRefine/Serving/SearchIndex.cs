@@ -62,6 +62,13 @@ public static class SearchIndex
         VectorFile = "dense.index", Bm25Dir = "bm25-index", ManifestFile = "index.json",
         ThresholdsFile = "thresholds.json", FusionFile = "fusion.json";
 
+    /// <summary>The calibration files the service reads from a model folder (<see cref="ThresholdsFile"/>,
+    /// <see cref="FusionFile"/>) that exist in <paramref name="modelDir"/>, as full paths.</summary>
+    public static IReadOnlyList<string> CalibrationFiles(string modelDir) =>
+        Directory.Exists(modelDir)
+            ? new[] { ThresholdsFile, FusionFile }.Select(f => Path.Combine(modelDir, f)).Where(File.Exists).ToList()
+            : [];
+
     /// <summary>Builds an index folder from a model ("minilm" or a model folder) and a catalog.</summary>
     public static SearchIndexManifest Build(string model, IReadOnlyList<Product> products, string outDir,
         SearchIndexOptions? options = null, IProgress<int>? progress = null)

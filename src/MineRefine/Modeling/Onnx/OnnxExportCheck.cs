@@ -32,6 +32,18 @@ public static class OnnxExportCheck
         string.Join(' ', Enumerable.Repeat("very long product description with many repeated words", 40)),
     ];
 
+    /// <summary>Exports <paramref name="source"/>'s model to <paramref name="folder"/> (<see cref="OnnxExporter.Export"/>,
+    /// with <paramref name="companionFiles"/>) and checks the written folder on ONNX Runtime against it on the
+    /// <see cref="ProbeTexts"/>. The folder stays on disk either way; the caller decides what a failed check means.</summary>
+    public static OnnxParity ExportAndCheck(SiameseEmbedder source, string folder, IEnumerable<string>? companionFiles = null,
+        double tolerance = DefaultTolerance)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        OnnxExporter.Export(source.Model, folder, source.ModelHash, companionFiles);
+        using var onnx = OnnxSiameseEmbedder.FromFolder(folder);
+        return Compare(source, onnx, tolerance: tolerance);
+    }
+
     /// <summary>Encodes <paramref name="texts"/> (default <see cref="ProbeTexts"/>) as queries and as items with both
     /// embedders and returns the differences.</summary>
     public static OnnxParity Compare(ITextEmbedder reference, ITextEmbedder exported, IReadOnlyList<string>? texts = null,
