@@ -15,7 +15,7 @@ public sealed class EncodeSettings : DataSettings
 {
     /// <summary>Model.</summary>
     [CommandOption("--model <MODEL>")]
-    [Description("'minilm' or 'arctic-xs' (pretrained, zero-shot) or a model folder.")]
+    [Description("'minilm' or 'arctic-xs' (pretrained, zero-shot), a model folder, or an ONNX model folder from 'export' (runs on ONNX Runtime).")]
     [DefaultValue("minilm")]
     public string Model { get; set; } = "minilm";
 

@@ -21,7 +21,7 @@ public sealed class EvalSettings : DataSettings
 
     /// <summary>Dense model.</summary>
     [CommandOption("--model <MODEL>")]
-    [Description("Dense retriever model: minilm or arctic-xs (pretrained, zero-shot) or a model folder written by train.")]
+    [Description("Dense retriever model: minilm or arctic-xs (pretrained, zero-shot), a model folder written by train, or its ONNX export from 'export' (runs on ONNX Runtime, same metrics).")]
     public string? Model { get; set; }
 
     /// <summary>BM25 k1.</summary>

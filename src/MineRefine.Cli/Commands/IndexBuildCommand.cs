@@ -15,7 +15,7 @@ public sealed class IndexBuildSettings : DataSettings
 {
     /// <summary>Model.</summary>
     [CommandOption("--model <MODEL>")]
-    [Description("'minilm' or 'arctic-xs' (pretrained, zero-shot) or a model folder (e.g. <pipeline out>/model).")]
+    [Description("'minilm' or 'arctic-xs' (pretrained, zero-shot), a model folder (e.g. <pipeline out>/model), or an ONNX model folder from 'export' (the service then encodes queries on ONNX Runtime).")]
     public string Model { get; set; } = "minilm";
 
     /// <summary>Vector index kind.</summary>
