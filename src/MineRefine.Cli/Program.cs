@@ -109,7 +109,7 @@ public static class Program
             config.AddCommand<ExportCommand>("export")
                 .WithDescription("Export a model as a self-contained ONNX graph (both towers, pooling, heads, L2; opset 17) " +
                                  "for ONNX Runtime or any ONNX consumer, and check that it reproduces the model's embeddings. " +
-                                 "Writes <out>/model, usable as --model by eval, encode and index build (then served on ONNX Runtime).")
+                                 "Writes <out>/model, usable as --model by eval, encode, mine and index build (then served on ONNX Runtime).")
                 .WithExample("export", "--model", "runs/sample/model", "--out", "runs/onnx")
                 .WithExample("export", "--model", "runs/s1/model", "--to", "onnx", "--out", "runs/s1-onnx", "--json");
             config.AddCommand<CompareCommand>("compare")
