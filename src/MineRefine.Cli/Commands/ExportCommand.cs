@@ -28,7 +28,7 @@ public sealed class ExportSettings : CommandSettings
     /// <summary>Output folder.</summary>
     [CommandOption("--out <DIR>")]
     [Description("Output folder: the ONNX model folder goes to DIR/model (usable as --model DIR/model by eval, encode, " +
-                 "index build), with export.json and run.json.")]
+                 "mine, index build), with export.json and run.json.")]
     public string? Out { get; set; }
 
     /// <summary>Parity tolerance.</summary>
