@@ -341,9 +341,10 @@ public sealed class PipelineRunner
 
         // ---- ONNX export (default; --no-onnx skips it): the index is then served on ONNX Runtime ----
         string servedModel = modelDir;
+        string? exportStep = null;
         if (_o.Onnx)
         {
-            string exportStep = await _steps.RunAsync("export-onnx", [modelDir], null, dir =>
+            exportStep = await _steps.RunAsync("export-onnx", [modelDir], null, dir =>
             {
                 Info("exporting the model to ONNX (the index will encode queries on ONNX Runtime)");
                 using var torchEmbedder = SiameseEmbedder.FromFolder(modelDir);
@@ -374,7 +375,7 @@ public sealed class PipelineRunner
         manifest.Complete();
         manifest.WriteTo(_out);
         var complete = completeStep is null ? null : ReadSystems(completeStep).ToList();
-        string reportHtml = WriteReport(systems, complete, evalStep, labelerStep, auditStep, synthStep, mineStep, calStep, s1Step, s2Step);
+        string reportHtml = WriteReport(systems, complete, evalStep, labelerStep, auditStep, synthStep, mineStep, calStep, s1Step, s2Step, exportStep);
         Info($"pipeline finished in {total.Elapsed.TotalMinutes:0.0} min; report: {reportHtml}");
         return new PipelineResult(_out, modelDir, indexDir, reportHtml, _steps.Steps, systems);
     }
@@ -515,7 +516,7 @@ public sealed class PipelineRunner
         File.Exists(path) ? JsonDocument.Parse(File.ReadAllText(path)).RootElement.Clone() : null;
 
     private string WriteReport(List<SystemMetrics> systems, List<SystemMetrics>? complete, string evalStep, string labelerStep, string auditStep,
-        string synthStep, string mineStep, string calStep, string s1Step, string s2Step)
+        string synthStep, string mineStep, string calStep, string s1Step, string s2Step, string? exportStep)
     {
         var report = new ReportBuilder("MineRefine pipeline report");
         report.AddMetrics("Retrieval on the test split (held-out queries)", systems, systems.FirstOrDefault()?.Name);
@@ -551,6 +552,8 @@ public sealed class PipelineRunner
         report.AddSection("Fusion (tuned on dev)", ReadJson(Path.Combine(calStep, SearchIndex.FusionFile)));
         report.AddSection("Stage 1 training", ReadJson(Path.Combine(s1Step, "train_summary.json")));
         report.AddSection("Stage 2 training", ReadJson(Path.Combine(s2Step, "train_summary.json")));
+        if (exportStep is not null)
+            report.AddSection("Served model: ONNX export (TorchSharp vs ONNX Runtime on the probe texts)", ReadJson(Path.Combine(exportStep, "export.json")));
         report.AddSection("Timings (seconds per step; skipped = unchanged since the last run)",
             _steps.Steps.ToDictionary(s => s.Name, s => s.Skipped ? $"{s.Seconds:0.0} (skipped)" : $"{s.Seconds:0.0}"));
         report.AddSection("Run manifest", ReadJson(Path.Combine(_out, RunManifest.FileName)));

@@ -71,6 +71,7 @@ public class PipelineRunnerTests
             Assert.Contains("Labeler confusion matrix", report);
             // On the sample the same systems are also graded against the complete truth.
             Assert.Contains("against the complete truth", report);
+            Assert.Contains("Served model: ONNX export", report); // the export's parity check, for the reader
             var complete = Directory.GetFiles(Path.Combine(dir, "steps", "evaluate-complete"), "metrics.json", SearchOption.AllDirectories);
             Assert.Equal(4, complete.Length);
 
