@@ -97,92 +97,16 @@ public static class OnnxExporter
     public static byte[] BuildModel(SiameseModel model, string? configJson = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var cfg = model.Config.Transformer;
-        var weights = model.Encoder.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
         var g = new OnnxGraphBuilder();
-        int h = cfg.HiddenSize, heads = cfg.NumHeads, headDim = cfg.HeadDim;
-
-        float[] Values(string name, bool transpose = false)
-        {
-            if (!weights.TryGetValue(name, out var t)) throw new InvalidOperationException($"ONNX export: the model has no parameter '{name}'.");
-            using var scope = NewDisposeScope();
-            var c = (transpose ? t.detach().t() : t.detach()).cpu().contiguous();
-            return c.data<float>().ToArray();
-        }
-        long[] Shape(string name, bool transpose = false)
-        {
-            var s = weights[name].shape;
-            return transpose ? [s[1], s[0]] : s;
-        }
-        string Param(string name, bool transpose = false) => g.Initializer(name + (transpose ? ".T" : ""), Values(name, transpose), Shape(name, transpose));
-        string Linear(string x, string prefix)
-        {
-            var y = g.Node("MatMul", [x, Param(prefix + ".weight", transpose: true)]);
-            return weights.ContainsKey(prefix + ".bias") ? g.Node("Add", [y, Param(prefix + ".bias")]) : y;
-        }
-        string LayerNorm(string x, string prefix) =>
-            g.Node("LayerNormalization", [x, Param(prefix + ".weight"), Param(prefix + ".bias")], null,
-                ("axis", -1L), ("epsilon", (float)cfg.LayerNormEps));
-
+        var w = new GraphWeights(g, model.Encoder.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter));
         g.Input(InputIds, OnnxGraphBuilder.Int64, "batch", "sequence");
         g.Input(AttentionMask, OnnxGraphBuilder.Int64, "batch", "sequence");
-
-        // Embeddings: word + position (rows offset … offset + S) + token type 0, then LayerNorm.
-        const string emb = "bert.embeddings.";
-        var x = g.Node("Gather", [Param(emb + "word_embeddings.weight"), InputIds]);
-        var shape = g.Node("Shape", [InputIds]);
-        var seqLen = g.Node("Slice", [shape, g.Ints(1), g.Ints(2)]);
-        var posEnd = g.Node("Add", [seqLen, g.Ints(cfg.PositionOffset)]);
-        var positions = g.Node("Slice", [Param(emb + "position_embeddings.weight"), g.Ints(cfg.PositionOffset), posEnd, g.Ints(0)]);
-        var typeRow = g.Initializer(emb + "token_type_embeddings.weight[0]", Values(emb + "token_type_embeddings.weight").AsSpan(0, h), h);
-        x = g.Node("Add", [g.Node("Add", [x, positions]), typeRow]);
-        x = LayerNorm(x, emb + "LayerNorm");
-
-        // Additive attention mask [B, 1, 1, S]: (1 − mask) · MaskValue, as BertModel.AdditiveMask.
-        var maskF = g.Node("Cast", [AttentionMask], null, ("to", (long)OnnxGraphBuilder.Float));
-        var additive = g.Node("Mul", [g.Node("Sub", [g.Scalar(1f), maskF]), g.Scalar(BertModel.MaskValue)]);
-        var mask4 = g.Node("Unsqueeze", [additive, g.Ints(1, 2)]);
-
-        var splitHeads = g.Ints(0, 0, heads, headDim);
-        var mergeHeads = g.Ints(0, 0, (long)heads * headDim);
-        var scale = g.Scalar((float)Math.Sqrt(headDim));
-        var sqrt2 = g.Scalar((float)Math.Sqrt(2.0));
-        var one = g.Scalar(1f);
-        var half = g.Scalar(0.5f);
-        for (int l = 0; l < cfg.NumLayers; l++)
-        {
-            string p = $"bert.encoder.layer.{l}.";
-            string Heads(string t, long[] perm) => g.Node("Transpose", [g.Node("Reshape", [t, splitHeads])], null, ("perm", perm));
-            var q = Heads(Linear(x, p + "attention.self.query"), [0, 2, 1, 3]);   // [B, h, S, d]
-            var kT = Heads(Linear(x, p + "attention.self.key"), [0, 2, 3, 1]);    // [B, h, d, S]
-            var v = Heads(Linear(x, p + "attention.self.value"), [0, 2, 1, 3]);   // [B, h, S, d]
-            var scores = g.Node("Add", [g.Node("Div", [g.Node("MatMul", [q, kT]), scale]), mask4]);
-            var probs = g.Node("Softmax", [scores], null, ("axis", -1L));
-            var ctx = g.Node("Transpose", [g.Node("MatMul", [probs, v])], null, ("perm", new long[] { 0, 2, 1, 3 }));
-            ctx = g.Node("Reshape", [ctx, mergeHeads]);
-            var a = LayerNorm(g.Node("Add", [Linear(ctx, p + "attention.output.dense"), x]), p + "attention.output.LayerNorm");
-            var inter = Linear(a, p + "intermediate.dense");
-            var gelu = g.Node("Mul", [g.Node("Mul", [inter, g.Node("Add", [g.Node("Erf", [g.Node("Div", [inter, sqrt2])]), one])]), half]);
-            x = LayerNorm(g.Node("Add", [Linear(gelu, p + "output.dense"), a]), p + "output.LayerNorm");
-        }
-
-        // Pooling → [B, H].
-        string pooled;
-        if (model.Config.Head.Pooling == PoolingMode.Cls)
-        {
-            pooled = g.Node("Gather", [x, g.IntScalar(0)], null, ("axis", 1L));
-        }
-        else
-        {
-            var m3 = g.Node("Unsqueeze", [maskF, g.Ints(2)]);
-            var sum = g.Node("ReduceSum", [g.Node("Mul", [x, m3]), g.Ints(1)], null, ("keepdims", 0L));
-            var count = g.Node("Max", [g.Node("ReduceSum", [m3, g.Ints(1)], null, ("keepdims", 0L)), g.Scalar(1e-9f)]);
-            pooled = g.Node("Div", [sum, count]);
-        }
+        var (hidden, maskF) = Transformer(g, w, model.Config.Transformer, tokenTypes: null);
+        string pooled = Pool(g, hidden, maskF, model.Config.Head.Pooling);
 
         string Tower(string head, string output)
         {
-            var y = weights.ContainsKey(head + ".linear.weight") ? Linear(pooled, head + ".linear") : pooled;
+            var y = w.Has(head + ".linear.weight") ? w.Linear(pooled, head + ".linear") : pooled;
             var norm = g.Node("Sqrt", [g.Node("ReduceSum", [g.Node("Mul", [y, y]), g.Ints(-1)], null, ("keepdims", 1L))]);
             return g.Node("Div", [y, g.Node("Max", [norm, g.Scalar(1e-12f)])], output);
         }
@@ -205,5 +129,126 @@ public static class OnnxExporter
         return g.Build("minerefine_two_tower", IrVersion, Opset, "MineRefine",
             typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "", metadata,
             "MineRefine two-tower encoder: query_embedding and item_embedding (L2-normalised) from input_ids and attention_mask.");
+    }
+
+    /// <summary>Inputs and output of an exported cross-encoder labeler graph.</summary>
+    public const string TokenTypeIds = "token_type_ids", LogitsOutput = "logits";
+
+    /// <summary>The serialised ModelProto of a cross-encoder (<see cref="Labeling.CrossEncoder.CrossEncoderModel"/> in eval
+    /// mode): inputs <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c> (int64 [batch, sequence]), output
+    /// <c>logits</c> (float [batch, 3], grades 0, 1, 2; softmax gives the labeler's probabilities). Same transformer
+    /// graph as <see cref="BuildModel"/>, with the token types as an input, then pooling and the linear classifier.</summary>
+    public static byte[] BuildCrossEncoder(Labeling.CrossEncoder.CrossEncoderModel model, string? configJson = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var g = new OnnxGraphBuilder();
+        var w = new GraphWeights(g, model.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter));
+        g.Input(InputIds, OnnxGraphBuilder.Int64, "batch", "sequence");
+        g.Input(AttentionMask, OnnxGraphBuilder.Int64, "batch", "sequence");
+        g.Input(TokenTypeIds, OnnxGraphBuilder.Int64, "batch", "sequence");
+        var (hidden, maskF) = Transformer(g, w, model.Config.Transformer, TokenTypeIds);
+        string pooled = Pool(g, hidden, maskF, model.Config.Pooling);
+        var logits = w.Linear(pooled, "classifier");
+        g.Node("Identity", [logits], LogitsOutput);
+        g.Output(LogitsOutput, OnnxGraphBuilder.Float, "batch", 3L);
+        var metadata = new Dictionary<string, string>
+        {
+            ["minerefine.config"] = configJson ?? "",
+            ["pooling"] = model.Config.Pooling.ToString().ToLowerInvariant(),
+            ["max_pair_length"] = model.Config.MaxPairLength.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["grades"] = "0,1,2",
+        };
+        return g.Build("minerefine_cross_encoder", IrVersion, Opset, "MineRefine",
+            typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "", metadata,
+            "MineRefine cross-encoder labeler: logits of grades 0, 1, 2 for [CLS] query [SEP] item [SEP].");
+    }
+
+    /// <summary>Parameters of a TorchSharp module as graph initializers (added on first use).</summary>
+    private sealed class GraphWeights(OnnxGraphBuilder g, Dictionary<string, Tensor> weights)
+    {
+        public bool Has(string name) => weights.ContainsKey(name);
+
+        public float[] Values(string name, bool transpose = false)
+        {
+            if (!weights.TryGetValue(name, out var t)) throw new InvalidOperationException($"ONNX export: the model has no parameter '{name}'.");
+            using var scope = NewDisposeScope();
+            var c = (transpose ? t.detach().t() : t.detach()).cpu().contiguous();
+            return c.data<float>().ToArray();
+        }
+
+        public string Param(string name, bool transpose = false)
+        {
+            var shape = weights.TryGetValue(name, out var t) ? t.shape : throw new InvalidOperationException($"ONNX export: the model has no parameter '{name}'.");
+            return g.Initializer(name + (transpose ? ".T" : ""), Values(name, transpose), transpose ? [shape[1], shape[0]] : shape);
+        }
+
+        /// <summary>x·Wᵀ + b for the torch Linear <paramref name="prefix"/> (weight stored transposed for MatMul).</summary>
+        public string Linear(string x, string prefix)
+        {
+            var y = g.Node("MatMul", [x, Param(prefix + ".weight", transpose: true)]);
+            return Has(prefix + ".bias") ? g.Node("Add", [y, Param(prefix + ".bias")]) : y;
+        }
+
+        public string LayerNorm(string x, string prefix, double eps) =>
+            g.Node("LayerNormalization", [x, Param(prefix + ".weight"), Param(prefix + ".bias")], null,
+                ("axis", -1L), ("epsilon", (float)eps));
+    }
+
+    /// <summary>The BERT body under <c>bert.</c>: embeddings (token types from the <paramref name="tokenTypes"/> input, or
+    /// all 0 when null), every post-LN layer. Returns the last hidden state [B, S, H] and the float mask [B, S].</summary>
+    private static (string Hidden, string MaskF) Transformer(OnnxGraphBuilder g, GraphWeights w, TransformerConfig cfg, string? tokenTypes)
+    {
+        int h = cfg.HiddenSize, heads = cfg.NumHeads, headDim = cfg.HeadDim;
+        // Embeddings: word + position (rows offset … offset + S) + token type, then LayerNorm.
+        const string emb = "bert.embeddings.";
+        var x = g.Node("Gather", [w.Param(emb + "word_embeddings.weight"), InputIds]);
+        var shape = g.Node("Shape", [InputIds]);
+        var seqLen = g.Node("Slice", [shape, g.Ints(1), g.Ints(2)]);
+        var posEnd = g.Node("Add", [seqLen, g.Ints(cfg.PositionOffset)]);
+        var positions = g.Node("Slice", [w.Param(emb + "position_embeddings.weight"), g.Ints(cfg.PositionOffset), posEnd, g.Ints(0)]);
+        var types = tokenTypes is null
+            ? g.Initializer(emb + "token_type_embeddings.weight[0]", w.Values(emb + "token_type_embeddings.weight").AsSpan(0, h), h)
+            : g.Node("Gather", [w.Param(emb + "token_type_embeddings.weight"), tokenTypes]);
+        x = g.Node("Add", [g.Node("Add", [x, positions]), types]);
+        x = w.LayerNorm(x, emb + "LayerNorm", cfg.LayerNormEps);
+
+        // Additive attention mask [B, 1, 1, S]: (1 − mask) · MaskValue, as BertModel.AdditiveMask.
+        var maskF = g.Node("Cast", [AttentionMask], null, ("to", (long)OnnxGraphBuilder.Float));
+        var additive = g.Node("Mul", [g.Node("Sub", [g.Scalar(1f), maskF]), g.Scalar(BertModel.MaskValue)]);
+        var mask4 = g.Node("Unsqueeze", [additive, g.Ints(1, 2)]);
+
+        var splitHeads = g.Ints(0, 0, heads, headDim);
+        var mergeHeads = g.Ints(0, 0, (long)heads * headDim);
+        var scale = g.Scalar((float)Math.Sqrt(headDim));
+        var sqrt2 = g.Scalar((float)Math.Sqrt(2.0));
+        var one = g.Scalar(1f);
+        var half = g.Scalar(0.5f);
+        for (int l = 0; l < cfg.NumLayers; l++)
+        {
+            string p = $"bert.encoder.layer.{l}.";
+            string Heads(string t, long[] perm) => g.Node("Transpose", [g.Node("Reshape", [t, splitHeads])], null, ("perm", perm));
+            var q = Heads(w.Linear(x, p + "attention.self.query"), [0, 2, 1, 3]);   // [B, h, S, d]
+            var kT = Heads(w.Linear(x, p + "attention.self.key"), [0, 2, 3, 1]);    // [B, h, d, S]
+            var v = Heads(w.Linear(x, p + "attention.self.value"), [0, 2, 1, 3]);   // [B, h, S, d]
+            var scores = g.Node("Add", [g.Node("Div", [g.Node("MatMul", [q, kT]), scale]), mask4]);
+            var probs = g.Node("Softmax", [scores], null, ("axis", -1L));
+            var ctx = g.Node("Transpose", [g.Node("MatMul", [probs, v])], null, ("perm", new long[] { 0, 2, 1, 3 }));
+            ctx = g.Node("Reshape", [ctx, mergeHeads]);
+            var a = w.LayerNorm(g.Node("Add", [w.Linear(ctx, p + "attention.output.dense"), x]), p + "attention.output.LayerNorm", cfg.LayerNormEps);
+            var inter = w.Linear(a, p + "intermediate.dense");
+            var gelu = g.Node("Mul", [g.Node("Mul", [inter, g.Node("Add", [g.Node("Erf", [g.Node("Div", [inter, sqrt2])]), one])]), half]);
+            x = w.LayerNorm(g.Node("Add", [w.Linear(gelu, p + "output.dense"), a]), p + "output.LayerNorm", cfg.LayerNormEps);
+        }
+        return (x, maskF);
+    }
+
+    /// <summary>Pooling [B, S, H] → [B, H]: the [CLS] row, or Σ_t m_t h_t / max(Σ_t m_t, 1e-9).</summary>
+    private static string Pool(OnnxGraphBuilder g, string hidden, string maskF, PoolingMode mode)
+    {
+        if (mode == PoolingMode.Cls) return g.Node("Gather", [hidden, g.IntScalar(0)], null, ("axis", 1L));
+        var m3 = g.Node("Unsqueeze", [maskF, g.Ints(2)]);
+        var sum = g.Node("ReduceSum", [g.Node("Mul", [hidden, m3]), g.Ints(1)], null, ("keepdims", 0L));
+        var count = g.Node("Max", [g.Node("ReduceSum", [m3, g.Ints(1)], null, ("keepdims", 0L)), g.Scalar(1e-9f)]);
+        return g.Node("Div", [sum, count]);
     }
 }
