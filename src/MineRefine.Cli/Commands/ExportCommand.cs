@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using MineRefine.Cli.Infrastructure;
 using MineRefine.Common;
+using MineRefine.Labeling.CrossEncoder;
 using MineRefine.Modeling;
 using MineRefine.Modeling.Onnx;
 using MineRefine.Serving;
@@ -16,7 +17,8 @@ public sealed class ExportSettings : CommandSettings
 {
     /// <summary>Model to export.</summary>
     [CommandOption("--model <MODEL>")]
-    [Description("The model to export: a model folder (train's DIR/model, merge's DIR/model) or a pretrained name (minilm, arctic-xs).")]
+    [Description("The model to export: a model folder (train's DIR/model, merge's DIR/model), a pretrained name (minilm, arctic-xs), " +
+                 "or a labeler folder (labeler train's DIR/labeler: written to <out>/labeler with its cross-encoder as model.onnx).")]
     public string? Model { get; set; }
 
     /// <summary>Target format.</summary>
@@ -67,6 +69,7 @@ public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
         var human = settings.Json ? env.Error : env.Console;
         var manifest = new RunManifest("export", settings) { Arguments = context.Arguments.ToList() };
         string model = settings.Model!;
+        if (IsLabelerFolder(model)) return ExportLabeler(settings, manifest, human);
         if (Directory.Exists(model)) manifest.AddInput(Path.Combine(model, SiameseModel.WeightsFile));
         string outDir = settings.Out!;
         string onnxDir = Path.Combine(outDir, "model");
@@ -119,6 +122,72 @@ public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
         {
             env.Error.MarkupLine($"[red]error:[/] the ONNX graph does not reproduce the model within {F(parity.Tolerance)}; " +
                                  $"do not use {Markup.Escape(onnxDir)} (export.json has the figures).");
+            return ExitCodes.Failure;
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static bool IsLabelerFolder(string folder)
+    {
+        if (!File.Exists(Path.Combine(folder, CrossEncoderPackage.ManifestFile))) return false;
+        try
+        {
+            return System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(folder, CrossEncoderPackage.ManifestFile)))?["kind"]
+                ?.GetValue<string>() == "cross-encoder";
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A labeler folder (<c>labeler train</c>'s <c>labeler</c>): the same folder plus its cross-encoder as
+    /// <c>model.onnx</c> in <c>&lt;out&gt;/labeler</c>, probabilities checked against TorchSharp.</summary>
+    private int ExportLabeler(ExportSettings settings, RunManifest manifest, IAnsiConsole human)
+    {
+        string model = settings.Model!, outDir = settings.Out!;
+        string labelerDir = Path.Combine(outDir, "labeler");
+        manifest.AddInput(Path.Combine(model, CrossEncoderPackage.WeightsFile));
+        var sw = Stopwatch.StartNew();
+        OnnxLabelerParity parity;
+        using (var package = CrossEncoderPackage.Load(model))
+            parity = OnnxExportCheck.ExportLabelerAndCheck(package, labelerDir, settings.Tolerance);
+        double seconds = sw.Elapsed.TotalSeconds;
+        long bytes = new FileInfo(Path.Combine(labelerDir, OnnxExporter.ModelFile)).Length;
+        var summary = new
+        {
+            labeler = Path.GetFullPath(model),
+            format = "onnx",
+            opset = OnnxExporter.Opset,
+            onnx_labeler = Path.GetFullPath(labelerDir),
+            onnx_bytes = bytes,
+            inputs = new[] { OnnxExporter.InputIds, OnnxExporter.AttentionMask, OnnxExporter.TokenTypeIds },
+            outputs = new[] { OnnxExporter.LogitsOutput },
+            parity = new
+            {
+                pairs = parity.Pairs,
+                max_abs_diff_probability = parity.MaxAbsDiff,
+                grade_agreement = parity.GradeAgreement,
+                tolerance = parity.Tolerance,
+                passed = parity.Passed,
+            },
+            export_and_check_seconds = Math.Round(seconds, 2),
+        };
+        Json.WriteFile(Path.Combine(outDir, "export.json"), summary);
+        manifest.Notes["summary"] = summary;
+        manifest.AddOutput(Path.Combine(labelerDir, OnnxExporter.ModelFile));
+        manifest.Complete();
+        manifest.WriteTo(outDir);
+        human.MarkupLine($"exported labeler {Markup.Escape(summary.labeler)} → [bold]{Markup.Escape(labelerDir)}[/] " +
+                         $"({bytes / 1048576.0:0.0} MiB, opset {OnnxExporter.Opset}, {seconds:0.0} s with the check); " +
+                         "every --labeler / --judge labeler: option given this folder labels on ONNX Runtime");
+        human.MarkupLine($"parity on {parity.Pairs} probe pairs: max |Δ| probability {parity.MaxAbsDiff.ToString("0.##E+0", CultureInfo.InvariantCulture)}, " +
+                         $"same grade {parity.GradeAgreement:P1}");
+        if (settings.Json) env.Stdout.WriteLine(Json.Serialize(summary));
+        if (!parity.Passed)
+        {
+            env.Error.MarkupLine($"[red]error:[/] the ONNX graph does not reproduce the labeler within {settings.Tolerance.ToString("0.##E+0", CultureInfo.InvariantCulture)}; " +
+                                 $"do not use {Markup.Escape(labelerDir)} (export.json has the figures).");
             return ExitCodes.Failure;
         }
         return ExitCodes.Ok;

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using MineRefine.Data;
+using MineRefine.Modeling;
+using MineRefine.Modeling.Onnx;
 using MineRefine.Text.Tokenization;
 
 namespace MineRefine.Labeling.CrossEncoder;
@@ -39,11 +41,15 @@ public sealed class CrossEncoderLabeler : ILabeler
     private readonly Dictionary<(string Query, string Item), float[]> _memory = new();
     private readonly ProbabilityCache? _disk;
     private readonly string _modelHash;
+    private readonly OnnxPairClassifier? _onnx;
 
-    /// <summary>Wraps a loaded package under <paramref name="name"/> (use "cross-encoder:&lt;folder name&gt;").</summary>
+    /// <summary>Wraps a loaded package under <paramref name="name"/> (use "cross-encoder:&lt;folder name&gt;"). With
+    /// <paramref name="onnx"/> (the package's exported graph; the labeler disposes it) pairs are scored on ONNX
+    /// Runtime instead of TorchSharp.</summary>
     public CrossEncoderLabeler(CrossEncoderPackage package, string name, CrossEncoderLabelerOptions? options = null, bool ownsPackage = true,
-        string? modelHash = null)
+        string? modelHash = null, OnnxPairClassifier? onnx = null)
     {
+        _onnx = onnx;
         _package = package ?? throw new ArgumentNullException(nameof(package));
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         Name = name;
@@ -60,13 +66,22 @@ public sealed class CrossEncoderLabeler : ILabeler
     {
         var full = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
         var package = CrossEncoderPackage.Load(full);
+        OnnxPairClassifier? onnx = null;
         try
         {
             var hash = MineRefine.Common.FileHashing.Sha256(Path.Combine(full, CrossEncoderPackage.WeightsFile));
-            return new CrossEncoderLabeler(package, "cross-encoder:" + Path.GetFileName(full), options, ownsPackage: true, modelHash: hash);
+            // A folder written by 'export' also carries the graph (listed, so already hash-checked by Load).
+            var manifest = ModelFolder.ReadManifest(full, CrossEncoderPackage.ManifestFile, "Labeler");
+            if (manifest[OnnxExporter.LabelerOnnxField]?["file"]?.GetValue<string>() is { } graph)
+            {
+                onnx = new OnnxPairClassifier(ModelFolder.Need(full, graph, "Labeler"), package.Tokenizer.PadId);
+                hash += ":onnx"; // its probabilities differ from TorchSharp's in the 7th digit: keep their caches apart
+            }
+            return new CrossEncoderLabeler(package, "cross-encoder:" + Path.GetFileName(full), options, ownsPackage: true, modelHash: hash, onnx: onnx);
         }
         catch
         {
+            onnx?.Dispose();
             package.Dispose();
             throw;
         }
@@ -124,7 +139,7 @@ public sealed class CrossEncoderLabeler : ILabeler
             float[][] computed;
             if (Options.LengthBucketing)
             {
-                computed = CrossEncoderTrainer.PredictBucketed(_package, rows, Options.BatchSize, ct, (idx, p) =>
+                computed = CrossEncoderTrainer.PredictBucketed(Predict, rows, Options.BatchSize, ct, (idx, p) =>
                 {
                     Persist(idx, p);
                     Advance(idx.Length);
@@ -137,7 +152,7 @@ public sealed class CrossEncoderLabeler : ILabeler
                 {
                     ct.ThrowIfCancellationRequested();
                     var chunk = rows.GetRange(s, Math.Min(Options.BatchSize, rows.Count - s));
-                    var p = _package.PredictProbabilities(chunk);
+                    var p = Predict(chunk);
                     for (int k = 0; k < p.Length; k++) computed[s + k] = p[k];
                     Persist(Enumerable.Range(s, chunk.Count).ToArray(), p);
                     Advance(chunk.Count);
@@ -162,6 +177,12 @@ public sealed class CrossEncoderLabeler : ILabeler
         }
     }
 
+    /// <summary>True when pairs are scored on ONNX Runtime (a labeler folder written by <c>minerefine export</c>).</summary>
+    public bool UsesOnnxRuntime => _onnx is not null;
+
+    private float[][] Predict(IReadOnlyList<TokenizedText> rows) =>
+        _onnx is not null ? _onnx.PredictProbabilities(rows) : _package.PredictProbabilities(rows);
+
     /// <summary>Tokenized rows of pairs (as the model sees them).</summary>
     public TokenizedText Encode(string query, string itemText) => _package.Encode(query, itemText);
 
@@ -175,6 +196,7 @@ public sealed class CrossEncoderLabeler : ILabeler
     public void Dispose()
     {
         _disk?.Dispose();
+        _onnx?.Dispose();
         if (_ownsPackage) _package.Dispose();
     }
 }

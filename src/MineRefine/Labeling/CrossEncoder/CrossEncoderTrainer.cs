@@ -294,7 +294,13 @@ public sealed class CrossEncoderTrainer
     /// <summary>Probabilities of <paramref name="rows"/> in their order, computed in length-sorted batches;
     /// <paramref name="batchDone"/> receives each batch's row indices and probabilities as soon as it is computed.</summary>
     public static float[][] PredictBucketed(CrossEncoderPackage package, IReadOnlyList<TokenizedText> rows, int batchSize, CancellationToken ct = default,
-        Action<int[], float[][]>? batchDone = null)
+        Action<int[], float[][]>? batchDone = null) =>
+        PredictBucketed(package.PredictProbabilities, rows, batchSize, ct, batchDone);
+
+    /// <summary>The same, with any forward pass (<paramref name="predict"/>: rows → probabilities [n][3]), e.g. the
+    /// ONNX Runtime one of an exported labeler.</summary>
+    public static float[][] PredictBucketed(Func<IReadOnlyList<TokenizedText>, float[][]> predict, IReadOnlyList<TokenizedText> rows, int batchSize,
+        CancellationToken ct = default, Action<int[], float[][]>? batchDone = null)
     {
         var order = Enumerable.Range(0, rows.Count).OrderBy(i => rows[i].Length).ThenBy(i => i).ToArray();
         var result = new float[rows.Count][];
@@ -302,7 +308,7 @@ public sealed class CrossEncoderTrainer
         {
             ct.ThrowIfCancellationRequested();
             var idx = order.AsSpan(s, Math.Min(batchSize, order.Length - s)).ToArray();
-            var probs = package.PredictProbabilities(idx.Select(i => rows[i]).ToList());
+            var probs = predict(idx.Select(i => rows[i]).ToList());
             for (int k = 0; k < idx.Length; k++) result[idx[k]] = probs[k];
             batchDone?.Invoke(idx, probs);
         }

@@ -13,6 +13,17 @@ public sealed record OnnxParity(int Texts, double QueryMaxAbsDiff, double QueryM
     public bool Passed => QueryMaxAbsDiff <= Tolerance && ItemMaxAbsDiff <= Tolerance;
 }
 
+/// <summary>How closely an exported cross-encoder graph reproduces the TorchSharp labeler's grade probabilities.</summary>
+/// <param name="Pairs">Query–item pairs scored by both.</param>
+/// <param name="MaxAbsDiff">Largest |torch − onnx| over every probability of every pair.</param>
+/// <param name="GradeAgreement">Share of pairs whose most likely grade is the same.</param>
+/// <param name="Tolerance">The largest |Δ| accepted.</param>
+public sealed record OnnxLabelerParity(int Pairs, double MaxAbsDiff, double GradeAgreement, double Tolerance)
+{
+    /// <summary>True when every probability is within <see cref="Tolerance"/>.</summary>
+    public bool Passed => MaxAbsDiff <= Tolerance;
+}
+
 /// <summary>Verifies an export: encodes the same texts with the TorchSharp model and the ONNX graph, both towers, and
 /// compares them component by component. fp32 kernels differ in summation order, so the two agree to about 1e-6,
 /// not bit for bit; the default tolerance 1e-4 catches any wrong weight, layout or operator.</summary>
@@ -42,6 +53,33 @@ public static class OnnxExportCheck
         OnnxExporter.Export(source.Model, folder, source.ModelHash, companionFiles);
         using var onnx = OnnxSiameseEmbedder.FromFolder(folder);
         return Compare(source, onnx, tolerance: tolerance);
+    }
+
+    /// <summary>Writes <paramref name="package"/> with its ONNX graph to <paramref name="folder"/>
+    /// (<see cref="OnnxExporter.ExportCrossEncoder"/>) and compares the graph's probabilities on ONNX Runtime with
+    /// TorchSharp's on pairs of the <see cref="ProbeTexts"/> (each text with itself and with another).</summary>
+    public static OnnxLabelerParity ExportLabelerAndCheck(Labeling.CrossEncoder.CrossEncoderPackage package, string folder,
+        double tolerance = DefaultTolerance)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        OnnxExporter.ExportCrossEncoder(package, folder);
+        var texts = ProbeTexts;
+        var rows = Enumerable.Range(0, texts.Count)
+            .SelectMany(i => new[] { (texts[i], texts[i]), (texts[i], texts[(i + 5) % texts.Count]) })
+            .Select(p => package.Encode(p.Item1, p.Item2)).ToList();
+        var reference = package.PredictProbabilities(rows);
+        using var onnx = new Labeling.CrossEncoder.OnnxPairClassifier(Path.Combine(folder, OnnxExporter.ModelFile), package.Tokenizer.PadId);
+        var exported = onnx.PredictProbabilities(rows);
+        double maxAbs = 0;
+        int agree = 0;
+        for (int r = 0; r < rows.Count; r++)
+        {
+            for (int c = 0; c < 3; c++) maxAbs = Math.Max(maxAbs, Math.Abs((double)reference[r][c] - exported[r][c]));
+            if (ArgMax(reference[r]) == ArgMax(exported[r])) agree++;
+        }
+        return new OnnxLabelerParity(rows.Count, maxAbs, rows.Count == 0 ? 1 : (double)agree / rows.Count, tolerance);
+
+        static int ArgMax(float[] p) => p[2] > p[1] ? (p[2] > p[0] ? 2 : 0) : (p[1] > p[0] ? 1 : 0);
     }
 
     /// <summary>Encodes <paramref name="texts"/> (default <see cref="ProbeTexts"/>) as queries and as items with both

@@ -163,6 +163,33 @@ public static class OnnxExporter
             "MineRefine cross-encoder labeler: logits of grades 0, 1, 2 for [CLS] query [SEP] item [SEP].");
     }
 
+    /// <summary>Manifest field of a labeler folder that carries an ONNX graph of its cross-encoder.</summary>
+    public const string LabelerOnnxField = "onnx";
+
+    /// <summary>Writes <paramref name="package"/> as a labeler folder (<see cref="Labeling.CrossEncoder.CrossEncoderPackage.Save"/>)
+    /// that also holds <c>model.onnx</c> (<see cref="BuildCrossEncoder"/>), listed and hashed in its manifest under
+    /// <see cref="LabelerOnnxField"/>. Every command that takes a labeler folder then labels on ONNX Runtime
+    /// (<see cref="Labeling.CrossEncoder.CrossEncoderLabeler.FromFolder"/>); the TorchSharp weights stay, so the folder
+    /// is still a complete labeler. The manifest is rewritten last: a crash in between leaves a plain labeler folder.</summary>
+    public static void ExportCrossEncoder(Labeling.CrossEncoder.CrossEncoderPackage package, string folder)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        package.Save(folder);
+        string configJson = File.ReadAllText(Path.Combine(folder, Labeling.CrossEncoder.CrossEncoderPackage.ConfigFile));
+        File.WriteAllBytes(Path.Combine(folder, ModelFile), BuildCrossEncoder(package.Model, configJson));
+        string manifestPath = Path.Combine(folder, Labeling.CrossEncoder.CrossEncoderPackage.ManifestFile);
+        var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        manifest["files"]!.AsObject()[ModelFile] = Common.FileHashing.Sha256(Path.Combine(folder, ModelFile));
+        manifest[LabelerOnnxField] = new JsonObject
+        {
+            ["file"] = ModelFile, ["opset"] = Opset,
+            ["inputs"] = new JsonArray(InputIds, AttentionMask, TokenTypeIds), ["output"] = LogitsOutput,
+        };
+        string tmp = manifestPath + ".tmp";
+        File.WriteAllText(tmp, manifest.ToJsonString(SiameseConfig.Json));
+        File.Move(tmp, manifestPath, overwrite: true);
+    }
+
     /// <summary>Parameters of a TorchSharp module as graph initializers (added on first use).</summary>
     private sealed class GraphWeights(OnnxGraphBuilder g, Dictionary<string, Tensor> weights)
     {
