@@ -2,7 +2,6 @@ using MineRefine.Labeling;
 using MineRefine.Labeling.CrossEncoder;
 using MineRefine.Modeling.Onnx;
 using MineRefine.Tests.Cli;
-using MineRefine.Tests.Modeling;
 
 namespace MineRefine.Tests.CrossEncoder;
 
@@ -20,7 +19,8 @@ public class OnnxLabelerExportTests
     [Fact]
     public void An_exported_labeler_folder_labels_on_onnx_runtime_with_the_torch_probabilities()
     {
-        var root = EncoderTestUtil.TempDir();
+        using var tmp = new MineRefine.Tests.Data.TempDir();
+        var root = tmp.Path;
         string plain = Path.Combine(root, "plain"), exported = Path.Combine(root, "exported");
         using (var package = CrossEncoderPackage.CreateTiny(3))
         {
@@ -58,7 +58,8 @@ public class OnnxLabelerExportTests
     [Fact]
     public void Export_command_writes_a_checked_labeler_folder()
     {
-        var root = EncoderTestUtil.TempDir();
+        using var tmp = new MineRefine.Tests.Data.TempDir();
+        var root = tmp.Path;
         string labeler = Path.Combine(root, "labeler"), outDir = Path.Combine(root, "out");
         using (var package = CrossEncoderPackage.CreateTiny(5)) package.Save(labeler);
         var r = CliRunner.Run("export", "--model", labeler, "--out", outDir, "--json");

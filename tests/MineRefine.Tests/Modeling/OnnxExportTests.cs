@@ -40,7 +40,8 @@ public class OnnxExportTests
     public void OnnxRuntimeReproducesTheTorchModelForBothTowers(string variant)
     {
         var tok = EncoderTestUtil.TinyWordPiece();
-        var dir = Path.Combine(EncoderTestUtil.TempDir(), "onnx");
+        using var tmp = new MineRefine.Tests.Data.TempDir();
+        var dir = Path.Combine(tmp.Path, "onnx");
         using var model = Variant(variant, tok);
         OnnxExporter.Export(model, dir);
         // Batches of 4 mix lengths, so padding and masking are exercised too.
@@ -64,7 +65,8 @@ public class OnnxExportTests
     public void TheFolderDescribesItselfAndIsCheckedOnLoad()
     {
         var tok = EncoderTestUtil.TinyWordPiece();
-        var dir = Path.Combine(EncoderTestUtil.TempDir(), "onnx");
+        using var tmp = new MineRefine.Tests.Data.TempDir();
+        var dir = Path.Combine(tmp.Path, "onnx");
         using var model = Variant("mean-16", tok);
         OnnxExporter.Export(model, dir, sourceHash: "abc");
         Assert.True(OnnxExporter.IsOnnxFolder(dir));
@@ -112,7 +114,8 @@ public class OnnxExportTests
     public void TheParityCheckFailsForAGraphOfOtherWeights()
     {
         var tok = EncoderTestUtil.TinyWordPiece();
-        var dir = Path.Combine(EncoderTestUtil.TempDir(), "onnx");
+        using var tmp = new MineRefine.Tests.Data.TempDir();
+        var dir = Path.Combine(tmp.Path, "onnx");
         using var exported = Variant("mean-16", tok);
         using var other = Model(tok, new HeadConfig { OutputDim = 16 }, seed: 8);
         OnnxExporter.Export(exported, dir);
@@ -127,7 +130,8 @@ public class OnnxExportTests
     public void ExportReplacesAnOldFolderAtomically()
     {
         var tok = EncoderTestUtil.TinyWordPiece();
-        var root = EncoderTestUtil.TempDir();
+        using var tmp = new MineRefine.Tests.Data.TempDir();
+        var root = tmp.Path;
         var dir = Path.Combine(root, "onnx");
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "stale.txt"), "old");
