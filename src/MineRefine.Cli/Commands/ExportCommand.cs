@@ -105,26 +105,37 @@ public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
             },
             export_and_check_seconds = Math.Round(exportSeconds, 2),
         };
-        Json.WriteFile(Path.Combine(outDir, "export.json"), summary);
-        manifest.Notes["summary"] = summary;
-        manifest.AddOutput(Path.Combine(onnxDir, OnnxExporter.ModelFile));
-        manifest.Complete();
-        manifest.WriteTo(outDir);
-        string F(double v) => v.ToString("0.##E+0", CultureInfo.InvariantCulture);
+        Record(manifest, outDir, onnxDir, summary);
         human.MarkupLine($"exported {Markup.Escape(summary.model)} → [bold]{Markup.Escape(onnxDir)}[/] " +
                          $"({bytes / 1048576.0:0.0} MiB, opset {OnnxExporter.Opset}, {torchEmbedder.Dimension}-d, {exportSeconds:0.0} s with the check)");
         human.MarkupLine($"parity on {parity.Texts} probe texts: query max |Δ| {F(parity.QueryMaxAbsDiff)} (min cosine {parity.QueryMinCosine:0.000000}), " +
                          $"item max |Δ| {F(parity.ItemMaxAbsDiff)} (min cosine {parity.ItemMinCosine:0.000000}), tolerance {F(parity.Tolerance)}");
         if (companions.Count > 0)
             human.MarkupLine($"copied {Markup.Escape(string.Join(", ", summary.copied))} (calibration for the service)");
+        return Finish(settings, summary, parity.Passed, "model", onnxDir);
+    }
+
+    private static string F(double v) => v.ToString("0.##E+0", CultureInfo.InvariantCulture);
+
+    /// <summary>export.json and run.json next to the exported folder.</summary>
+    private static void Record(RunManifest manifest, string outDir, string exportedDir, object summary)
+    {
+        Json.WriteFile(Path.Combine(outDir, "export.json"), summary);
+        manifest.Notes["summary"] = summary;
+        manifest.AddOutput(Path.Combine(exportedDir, OnnxExporter.ModelFile));
+        manifest.Complete();
+        manifest.WriteTo(outDir);
+    }
+
+    /// <summary>The JSON on stdout when asked for, and the exit code: a failed parity check is a failure that says
+    /// not to use the folder.</summary>
+    private int Finish(ExportSettings settings, object summary, bool passed, string what, string exportedDir)
+    {
         if (settings.Json) env.Stdout.WriteLine(Json.Serialize(summary));
-        if (!parity.Passed)
-        {
-            env.Error.MarkupLine($"[red]error:[/] the ONNX graph does not reproduce the model within {F(parity.Tolerance)}; " +
-                                 $"do not use {Markup.Escape(onnxDir)} (export.json has the figures).");
-            return ExitCodes.Failure;
-        }
-        return ExitCodes.Ok;
+        if (passed) return ExitCodes.Ok;
+        env.Error.MarkupLine($"[red]error:[/] the ONNX graph does not reproduce the {what} within {F(settings.Tolerance)}; " +
+                             $"do not use {Markup.Escape(exportedDir)} (export.json has the figures).");
+        return ExitCodes.Failure;
     }
 
     private static bool IsLabelerFolder(string folder)
@@ -173,23 +184,11 @@ public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
             },
             export_and_check_seconds = Math.Round(seconds, 2),
         };
-        Json.WriteFile(Path.Combine(outDir, "export.json"), summary);
-        manifest.Notes["summary"] = summary;
-        manifest.AddOutput(Path.Combine(labelerDir, OnnxExporter.ModelFile));
-        manifest.Complete();
-        manifest.WriteTo(outDir);
+        Record(manifest, outDir, labelerDir, summary);
         human.MarkupLine($"exported labeler {Markup.Escape(summary.labeler)} → [bold]{Markup.Escape(labelerDir)}[/] " +
                          $"({bytes / 1048576.0:0.0} MiB, opset {OnnxExporter.Opset}, {seconds:0.0} s with the check); " +
                          "every --labeler / --judge labeler: option given this folder labels on ONNX Runtime");
-        human.MarkupLine($"parity on {parity.Pairs} probe pairs: max |Δ| probability {parity.MaxAbsDiff.ToString("0.##E+0", CultureInfo.InvariantCulture)}, " +
-                         $"same grade {parity.GradeAgreement:P1}");
-        if (settings.Json) env.Stdout.WriteLine(Json.Serialize(summary));
-        if (!parity.Passed)
-        {
-            env.Error.MarkupLine($"[red]error:[/] the ONNX graph does not reproduce the labeler within {settings.Tolerance.ToString("0.##E+0", CultureInfo.InvariantCulture)}; " +
-                                 $"do not use {Markup.Escape(labelerDir)} (export.json has the figures).");
-            return ExitCodes.Failure;
-        }
-        return ExitCodes.Ok;
+        human.MarkupLine($"parity on {parity.Pairs} probe pairs: max |Δ| probability {F(parity.MaxAbsDiff)}, same grade {parity.GradeAgreement:P1}");
+        return Finish(settings, summary, parity.Passed, "labeler", labelerDir);
     }
 }

@@ -68,6 +68,13 @@ public class ExportCommandTests
             Assert.True(mine.Code == 0, mine.Err);
             Assert.NotEmpty(File.ReadAllLines(Path.Combine(dir, "mine", "mined.jsonl")));
 
+            // A check that fails (a tolerance below fp32 noise) fails the command and says not to use the folder.
+            Assert.True(summary["parity"]!["query_max_abs_diff"]!.GetValue<double>() > 1e-12);
+            var strict = CliRunner.Run("export", "--model", model, "--out", Path.Combine(dir, "strict"), "--tolerance", "1e-12");
+            Assert.Equal(1, strict.Code);
+            Assert.Contains("does not reproduce the model", strict.Err + strict.Out);
+            Assert.False(JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "strict", "export.json")))!["parity"]!["passed"]!.GetValue<bool>());
+
             // Refusals: an ONNX folder cannot be exported again, and onnx is the only target.
             var again = CliRunner.Run("export", "--model", onnxDir, "--out", Path.Combine(dir, "x"));
             Assert.NotEqual(0, again.Code);
