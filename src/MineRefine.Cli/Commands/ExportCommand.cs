@@ -69,7 +69,7 @@ public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
         var human = settings.Json ? env.Error : env.Console;
         var manifest = new RunManifest("export", settings) { Arguments = context.Arguments.ToList() };
         string model = settings.Model!;
-        if (IsLabelerFolder(model)) return ExportLabeler(settings, manifest, human);
+        if (CrossEncoderPackage.IsLabelerFolder(model)) return ExportLabeler(settings, manifest, human);
         if (Directory.Exists(model)) manifest.AddInput(Path.Combine(model, SiameseModel.WeightsFile));
         string outDir = settings.Out!;
         string onnxDir = Path.Combine(outDir, "model");
@@ -136,20 +136,6 @@ public sealed class ExportCommand(CliEnvironment env) : Command<ExportSettings>
         env.Error.MarkupLine($"[red]error:[/] the ONNX graph does not reproduce the {what} within {F(settings.Tolerance)}; " +
                              $"do not use {Markup.Escape(exportedDir)} (export.json has the figures).");
         return ExitCodes.Failure;
-    }
-
-    private static bool IsLabelerFolder(string folder)
-    {
-        if (!File.Exists(Path.Combine(folder, CrossEncoderPackage.ManifestFile))) return false;
-        try
-        {
-            return System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(folder, CrossEncoderPackage.ManifestFile)))?["kind"]
-                ?.GetValue<string>() == "cross-encoder";
-        }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
-        {
-            return false;
-        }
     }
 
     /// <summary>A labeler folder (<c>labeler train</c>'s <c>labeler</c>): the same folder plus its cross-encoder as

@@ -43,6 +43,22 @@ public static class ModelFolder
         return manifest;
     }
 
+    /// <summary>A top-level string field of the folder's manifest, or null when the folder has no such manifest, it is
+    /// not valid JSON, or the field is absent or not a string: for telling kinds of folders apart, not for loading.</summary>
+    public static string? PeekManifestField(string folder, string manifestFile, string field)
+    {
+        var path = Path.Combine(folder, manifestFile);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(path))?[field]?.GetValue<string>();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Reads the manifest and checks every listed file against its SHA-256; errors name the file.</summary>
     public static JsonObject ReadVerifiedManifest(string folder, string manifestFile, string what = "Model")
     {

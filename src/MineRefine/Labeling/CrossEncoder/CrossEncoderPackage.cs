@@ -148,6 +148,10 @@ public sealed class CrossEncoderPackage : IDisposable
         File.WriteAllText(Path.Combine(folder, ManifestFile), manifest.ToJsonString(CrossEncoderConfig.Json));
     }
 
+    /// <summary>True when <paramref name="folder"/> is a labeler folder (its manifest's kind is cross-encoder).</summary>
+    public static bool IsLabelerFolder(string folder) =>
+        ModelFolder.PeekManifestField(folder, ManifestFile, "kind") == "cross-encoder";
+
     /// <summary>Loads a labeler folder written by <see cref="Save"/> (eval mode). Errors name the missing or
     /// corrupt file, or the weight with expected vs found shape.</summary>
     public static CrossEncoderPackage Load(string folder)

@@ -37,19 +37,8 @@ public static class OnnxExporter
     public const string InputIds = "input_ids", AttentionMask = "attention_mask", QueryOutput = "query_embedding", ItemOutput = "item_embedding";
 
     /// <summary>True when <paramref name="folder"/> is an ONNX model folder (its model.json says <see cref="Format"/>).</summary>
-    public static bool IsOnnxFolder(string folder)
-    {
-        var manifest = Path.Combine(folder, SiameseModel.ManifestFile);
-        if (!File.Exists(manifest)) return false;
-        try
-        {
-            return JsonNode.Parse(File.ReadAllText(manifest))?["format"]?.GetValue<string>() == Format;
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
-        {
-            return false;
-        }
-    }
+    public static bool IsOnnxFolder(string folder) =>
+        ModelFolder.PeekManifestField(folder, SiameseModel.ManifestFile, "format") == Format;
 
     /// <summary>Writes the ONNX model folder for <paramref name="model"/> to <paramref name="folder"/> atomically (a
     /// temporary sibling renamed at the end; an existing folder is replaced). <paramref name="sourceHash"/> (the model's
