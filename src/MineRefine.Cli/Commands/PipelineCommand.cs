@@ -90,10 +90,11 @@ public sealed class PipelineSettings : DataSettings
     [Description("Stage 1: each instance also contrasts against the batch's other instances' items as grade 0 (off by default, as in the paper).")]
     public bool InBatchNegatives { get; set; }
 
-    /// <summary>Serve the TorchSharp model instead of its ONNX export.</summary>
+    /// <summary>Run inference and serve on TorchSharp instead of ONNX exports.</summary>
     [CommandOption("--no-onnx")]
-    [Description("Build the served index from the TorchSharp model folder. By default the final model is exported to ONNX (step export-onnx, parity checked) " +
-                 "and the index is built from the export, so the service encodes queries on ONNX Runtime (3–3.8× the queries per second).")]
+    [Description("Stay on TorchSharp for inference and serving. By default the labeler and the stage-1 / stage-2 models are exported to ONNX " +
+                 "(steps onnx-labeler, onnx-stage1, onnx-stage2, parity checked) for grading, mining, evaluation and calibration, and the final model " +
+                 "(step export-onnx) for the served index, so the service encodes queries on ONNX Runtime (3–3.8× the queries per second).")]
     public bool NoOnnx { get; set; }
 
     /// <summary>Stage 2 with the labeler grading its assumed negatives.</summary>

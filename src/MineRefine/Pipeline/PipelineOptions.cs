@@ -50,11 +50,14 @@ public sealed class PipelineOptions
     /// (<see cref="Training.TrainOptions.InBatchNegatives"/>, <c>train --in-batch-negatives</c>); null = off, the paper's
     /// recipe. On Home Depot +0.005 dev NDCG@10 (p 0.009) but only +0.001 on test.</summary>
     public bool? Stage1InBatchNegatives { get; set; }
-    /// <summary>Export the final model to ONNX (<see cref="Modeling.Onnx.OnnxExporter"/>, step <c>export-onnx</c>, parity
-    /// checked: the step fails when ONNX Runtime does not reproduce the model) and build the served index from the
-    /// export, so the service encodes queries on ONNX Runtime: 3.0–3.8× the queries per second of the same model on
-    /// TorchSharp on this machine (bench/results/load.md). On by default; <c>pipeline --no-onnx</c> serves the TorchSharp
-    /// model folder instead.</summary>
+    /// <summary>Run the pipeline's inference on ONNX Runtime: the labeler and the stage-1 and stage-2 models are exported
+    /// (<see cref="Modeling.Onnx.OnnxExporter"/>; steps <c>onnx-labeler</c>, <c>onnx-stage1</c>, <c>onnx-stage2</c> and, with
+    /// the zero-shot baseline, <c>onnx-zero-shot</c>; each parity checked, the step fails when ONNX Runtime does not
+    /// reproduce its model) and grading, mining, evaluation and calibration use the exports (about twice TorchSharp's
+    /// encoding speed here, the same embeddings to about 1e-7; bench/results/onnx-export.md). The final model is exported
+    /// too (step <c>export-onnx</c>) and the served index is built from it, so the service encodes queries on ONNX Runtime:
+    /// 3.0–3.8× the queries per second of the same model on TorchSharp (bench/results/load.md). Training always runs on
+    /// TorchSharp. On by default; <c>pipeline --no-onnx</c> keeps everything on TorchSharp.</summary>
     public bool Onnx { get; set; } = true;
     /// <summary>Optional stage-2 step cap.</summary>
     public int? Stage2MaxSteps { get; set; }

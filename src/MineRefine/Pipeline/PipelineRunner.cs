@@ -140,13 +140,15 @@ public sealed class PipelineRunner
                 Info($"labeler: test accuracy {metrics.Accuracy:P1}, within-1 {metrics.Within1:P1}; random catalog pairs graded 0: " +
                      $"{randomCheck.GradedIrrelevant:P1} of {randomCheck.Pairs:N0}");
             }, resumable: true);
-        string labelerDir = Path.Combine(labelerStep, CrossEncoderTrainer.LabelerFolderName);
+        // With ONNX on, every later use of the labeler (audit, synthetic queries, mining, stage 2's judge) grades on
+        // ONNX Runtime through its checked export; the labeler step's own held-out figures above are TorchSharp's.
+        string labelerDir = await InferenceLabelerAsync(Path.Combine(labelerStep, CrossEncoderTrainer.LabelerFolderName));
         using var labeler = CrossEncoderLabeler.FromFolder(labelerDir);
 
         // ---- engagement audit ----
         var auditOptions = new AuditOptions { Seed = _o.Seed };
         bool runAudit = _o.Audit && data.Engagement.Count > 0;
-        string auditStep = await _steps.RunAsync("audit", [Path.Combine(splitDir, "train.jsonl"), labelerStep, .. dataInputs],
+        string auditStep = await _steps.RunAsync("audit", [Path.Combine(splitDir, "train.jsonl"), labelerDir, .. dataInputs],
             new { runAudit, auditOptions }, async dir =>
             {
                 IReadOnlyList<Judgment> audited = train;
@@ -167,7 +169,7 @@ public sealed class PipelineRunner
 
         // ---- synthetic queries ----
         var synthOptions = new SyntheticQueryOptions { Seed = _o.Seed };
-        string synthStep = await _steps.RunAsync("synthetic", [Path.Combine(auditStep, "train.jsonl"), labelerStep, .. dataInputs],
+        string synthStep = await _steps.RunAsync("synthetic", [Path.Combine(auditStep, "train.jsonl"), labelerDir, .. dataInputs],
             new { _o.Synthetic, synthOptions.MaxShare, synthOptions.OtherItemsPerQuery, synthOptions.Seed }, async dir =>
             {
                 var queries = new List<Query>();
@@ -214,6 +216,7 @@ public sealed class PipelineRunner
                 return Task.CompletedTask;
             }, resumable: true);
         string s1Model = Path.Combine(s1Step, "model");
+        string s1Inference = await InferenceModelAsync("onnx-stage1", s1Model, "the stage-1 model");
 
         // ---- mining with re-labeling ----
         var miningOptions = new MiningOptions
@@ -223,7 +226,7 @@ public sealed class PipelineRunner
             MaxLabelsPerQuery = quick ? 24 : null,
             Seed = _o.Seed,
         };
-        string mineStep = await _steps.RunAsync("mine", [s1Model, labelerStep, Path.Combine(auditStep, "train.jsonl"), synthStep, .. dataInputs],
+        string mineStep = await _steps.RunAsync("mine", [s1Inference, labelerDir, Path.Combine(auditStep, "train.jsonl"), synthStep, .. dataInputs],
             miningOptions, async dir =>
             {
                 // Its own labeler instance with a persistent cache in the step folder, written batch by batch: a stopped
@@ -232,7 +235,7 @@ public sealed class PipelineRunner
                     new CrossEncoderLabelerOptions { CachePath = Path.Combine(dir, "labeler-cache.jsonl") });
                 Info($"mining: top {miningOptions.K} per training query, re-labeling unjudged pairs" +
                      (mineLabeler.CachedPairs > 0 ? $" ({mineLabeler.CachedPairs:N0} pairs graded before the last stop are reused)" : ""));
-                using var embedder = SiameseEmbedder.FromFolder(s1Model);
+                using var embedder = EmbedderFactory.Open(s1Inference);
                 using var dense = DenseRetrieverFor(embedder, data.Products);
                 var miner = new HardSampleMiner(miningOptions);
                 var result = await miner.MineAsync(trainData, stage1Train, dense, mineLabeler, p => LabelingText.ItemText(p), null, ct);
@@ -246,7 +249,7 @@ public sealed class PipelineRunner
         s2Options.Seed = _o.Seed;
         if (_o.Stage2MaxSteps is int s2) s2Options.MaxSteps = s2;
         if (_o.IsTiny) { s2Options.EncoderLearningRate = 5e-4; }
-        string s2Step = await _steps.RunAsync("stage2", [s1Model, mineStep, labelerStep, Path.Combine(splitDir, "dev.jsonl"), .. dataInputs],
+        string s2Step = await _steps.RunAsync("stage2", [s1Model, mineStep, labelerDir, Path.Combine(splitDir, "dev.jsonl"), .. dataInputs],
             new { s2Options, judgeNegatives = _o.JudgeTrainingNegatives }, dir =>
             {
                 Info("stage 2: multi-class circle loss on original ∪ mined pairs" +
@@ -260,28 +263,32 @@ public sealed class PipelineRunner
                 return Task.CompletedTask;
             }, resumable: true);
         string s2Model = Path.Combine(s2Step, "model");
+        string s2Inference = await InferenceModelAsync("onnx-stage2", s2Model, "the stage-2 model");
 
         // ---- evaluation of the single retrievers on the test split ----
         bool zeroShot = _o.ZeroShotBaseline ?? !_o.IsTiny;
         var evalConfig = new { zeroShot, _o.MaxTestQueries };
-        string evalStep = await _steps.RunAsync("evaluate", [s1Model, s2Model, Path.Combine(splitDir, "test.jsonl"), .. dataInputs],
+        string zeroShotModel = zeroShot ? await InferenceModelAsync("onnx-zero-shot", _o.Model, $"the pretrained {_o.Model}") : _o.Model;
+        // A pretrained name, or its ONNX export's folder (then its contents are an input).
+        string[] zeroShotInput = Directory.Exists(zeroShotModel) ? [zeroShotModel] : [];
+        string evalStep = await _steps.RunAsync("evaluate", [s1Inference, s2Inference, .. zeroShotInput, Path.Combine(splitDir, "test.jsonl"), .. dataInputs],
             evalConfig, dir =>
             {
                 var evaluator = new RetrievalEvaluator();
                 using (var bm25 = Bm25(data))
                     Save(dir, "bm25", evaluator.Evaluate("bm25", bm25, data, test), null);
-                if (zeroShot) EvaluateDense(dir, _o.ZeroShotName, _o.Model, data, test, evaluator);
-                EvaluateDense(dir, "stage 1", s1Model, data, test, evaluator);
-                EvaluateDense(dir, "stage 2", s2Model, data, test, evaluator);
+                if (zeroShot) EvaluateDense(dir, _o.ZeroShotName, zeroShotModel, data, test, evaluator);
+                EvaluateDense(dir, "stage 1", s1Inference, data, test, evaluator);
+                EvaluateDense(dir, "stage 2", s2Inference, data, test, evaluator);
                 return Task.CompletedTask;
             });
 
         // ---- calibration (thresholds + fusion) on dev, final model folder ----
         string modelDir = Path.Combine(_out, "model");
-        string calStep = await _steps.RunAsync("calibrate", [s2Model, Path.Combine(splitDir, "dev.jsonl"), .. dataInputs], null, dir =>
+        string calStep = await _steps.RunAsync("calibrate", [s2Inference, Path.Combine(splitDir, "dev.jsonl"), .. dataInputs], null, dir =>
         {
             Info("calibrating grade thresholds and fusion weights on the dev split");
-            using var embedder = SiameseEmbedder.FromFolder(s2Model);
+            using var embedder = EmbedderFactory.Open(s2Inference);
             using var dense = DenseRetrieverFor(embedder, data.Products);
             var devPairs = dev.Where(j => data.FindProduct(j.ProductId) is not null).ToList();
             var scores = dense.ScorePairs(devPairs.Select(j => (data.FindQuery(j.QueryId)!.Text, j.ProductId)).ToList());
@@ -302,11 +309,22 @@ public sealed class PipelineRunner
         File.Copy(Path.Combine(calStep, SearchIndex.ThresholdsFile), Path.Combine(modelDir, SearchIndex.ThresholdsFile), true);
         File.Copy(Path.Combine(calStep, SearchIndex.FusionFile), Path.Combine(modelDir, SearchIndex.FusionFile), true);
 
+        // ---- ONNX export of the final model (default; --no-onnx skips it): the hybrid is evaluated on it and the index
+        // serves it, so the service encodes queries on ONNX Runtime ----
+        string servedModel = modelDir;
+        string? exportStep = null;
+        if (_o.Onnx)
+        {
+            servedModel = await InferenceModelAsync("export-onnx", modelDir, "the final model (the index will encode queries on ONNX Runtime)",
+                SearchIndex.CalibrationFiles(modelDir));
+            exportStep = Step("export-onnx");
+        }
+
         // ---- hybrid evaluation with the tuned fusion ----
-        string hybridStep = await _steps.RunAsync("evaluate-hybrid", [modelDir, Path.Combine(splitDir, "test.jsonl"), .. dataInputs],
+        string hybridStep = await _steps.RunAsync("evaluate-hybrid", [servedModel, Path.Combine(splitDir, "test.jsonl"), .. dataInputs],
             evalConfig, dir =>
             {
-                using var hybrid = OpenHybrid(modelDir, data);
+                using var hybrid = OpenHybrid(servedModel, data);
                 Save(dir, "hybrid", new RetrievalEvaluator().Evaluate("hybrid (stage 2 + bm25)", hybrid, data, test), null);
                 return Task.CompletedTask;
             });
@@ -316,7 +334,7 @@ public sealed class PipelineRunner
         string? completeStep = null;
         if (completeTruthPath is not null && File.Exists(completeTruthPath))
         {
-            completeStep = await _steps.RunAsync("evaluate-complete", [s1Model, modelDir, completeTruthPath, Path.Combine(splitDir, "test.jsonl"), .. dataInputs],
+            completeStep = await _steps.RunAsync("evaluate-complete", [s1Inference, s2Inference, servedModel, .. zeroShotInput, completeTruthPath, Path.Combine(splitDir, "test.jsonl"), .. dataInputs],
                 evalConfig, dir =>
                 {
                     var testQueries = test.Select(j => j.QueryId).ToHashSet(StringComparer.Ordinal);
@@ -325,38 +343,18 @@ public sealed class PipelineRunner
                     var ranking = new RetrievalEvaluator(new EvaluationOptions { ComputeSeparation = false });
                     using (var bm25 = Bm25(data))
                         Save(dir, "bm25", ranking.Evaluate("bm25", bm25, data, qrels), null);
-                    var dense = new List<(string, string)> { ("stage 1", s1Model), ("stage 2", s2Model) };
-                    if (zeroShot) dense.Insert(0, (_o.ZeroShotName, _o.Model));
+                    var dense = new List<(string, string)> { ("stage 1", s1Inference), ("stage 2", s2Inference) };
+                    if (zeroShot) dense.Insert(0, (_o.ZeroShotName, zeroShotModel));
                     foreach (var (system, model) in dense)
                     {
                         using var embedder = EmbedderFactory.Open(model);
                         using var retriever = DenseRetrieverFor(embedder, data.Products);
                         Save(dir, system, ranking.Evaluate(system, retriever, data, qrels), null);
                     }
-                    using (var hybrid = OpenHybrid(modelDir, data))
+                    using (var hybrid = OpenHybrid(servedModel, data))
                         Save(dir, "hybrid", ranking.Evaluate("hybrid (stage 2 + bm25)", hybrid, data, qrels), null);
                     return Task.CompletedTask;
                 });
-        }
-
-        // ---- ONNX export (default; --no-onnx skips it): the index is then served on ONNX Runtime ----
-        string servedModel = modelDir;
-        string? exportStep = null;
-        if (_o.Onnx)
-        {
-            exportStep = await _steps.RunAsync("export-onnx", [modelDir], null, dir =>
-            {
-                Info("exporting the model to ONNX (the index will encode queries on ONNX Runtime)");
-                using var torchEmbedder = SiameseEmbedder.FromFolder(modelDir);
-                var parity = OnnxExportCheck.ExportAndCheck(torchEmbedder, Path.Combine(dir, "model"), SearchIndex.CalibrationFiles(modelDir));
-                Json.WriteFile(Path.Combine(dir, "export.json"), parity);
-                Info($"ONNX parity on {parity.Texts} probe texts: max |Δ| query {parity.QueryMaxAbsDiff:0.##E+0}, item {parity.ItemMaxAbsDiff:0.##E+0}");
-                if (!parity.Passed)
-                    throw new InvalidOperationException($"The ONNX export does not reproduce the model within {parity.Tolerance:0.##E+0} " +
-                                                        $"({Path.Combine(dir, "export.json")}); run with --no-onnx to serve the TorchSharp model.");
-                return Task.CompletedTask;
-            });
-            servedModel = Path.Combine(exportStep, "model");
         }
 
         // ---- index for serving ----
@@ -381,6 +379,56 @@ public sealed class PipelineRunner
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /// <summary>The steps that write an ONNX copy for the pipeline's own inference, in pipeline order.</summary>
+    private static readonly string[] InferenceExportSteps = ["onnx-labeler", "onnx-stage1", "onnx-stage2", "onnx-zero-shot"];
+
+    /// <summary>With ONNX on (the default), step <paramref name="step"/> exports <paramref name="model"/> (a model folder
+    /// or a pretrained name) with <see cref="OnnxExportCheck.ExportAndCheck"/> to <c>&lt;step&gt;/model</c>, fails when ONNX
+    /// Runtime does not reproduce it, and returns that folder: the pipeline's own inference (mining, evaluation,
+    /// calibration, the hybrid) then encodes on ONNX Runtime, about twice TorchSharp's speed on this machine
+    /// (bench/results/onnx-export.md), with the same embeddings to about 1e-7. With <c>--no-onnx</c> it returns
+    /// <paramref name="model"/> itself. <paramref name="companions"/> are copied into the export (calibration files).</summary>
+    private async Task<string> InferenceModelAsync(string step, string model, string what, IEnumerable<string>? companions = null)
+    {
+        if (!_o.Onnx) return model;
+        var pretrained = PretrainedModels.Find(model);
+        string dir = await _steps.RunAsync(step, pretrained is null ? [model] : [], pretrained is null ? null : new { pretrained = pretrained.Name }, d =>
+        {
+            Info($"exporting {what} to ONNX");
+            using var torch = pretrained is null ? SiameseEmbedder.FromFolder(model) : SiameseEmbedder.Pretrained(pretrained);
+            var parity = OnnxExportCheck.ExportAndCheck(torch, Path.Combine(d, "model"), companions);
+            Json.WriteFile(Path.Combine(d, "export.json"), parity);
+            Info($"ONNX parity on {parity.Texts} probe texts: max |Δ| query {parity.QueryMaxAbsDiff:0.##E+0}, item {parity.ItemMaxAbsDiff:0.##E+0}");
+            if (!parity.Passed)
+                throw new InvalidOperationException($"The ONNX export of {what} does not reproduce it within {parity.Tolerance:0.##E+0} " +
+                                                    $"({Path.Combine(d, "export.json")}); run with --no-onnx to stay on TorchSharp.");
+            return Task.CompletedTask;
+        });
+        return Path.Combine(dir, "model");
+    }
+
+    /// <summary>The labeler counterpart of <see cref="InferenceModelAsync"/>: step <c>onnx-labeler</c> writes the labeler
+    /// folder again with its cross-encoder as <c>model.onnx</c> (<see cref="OnnxExportCheck.ExportLabelerAndCheck"/>,
+    /// probabilities checked) and returns it, so <see cref="CrossEncoderLabeler.FromFolder"/> grades on ONNX Runtime.
+    /// With <c>--no-onnx</c> it returns <paramref name="labelerDir"/>.</summary>
+    private async Task<string> InferenceLabelerAsync(string labelerDir)
+    {
+        if (!_o.Onnx) return labelerDir;
+        string dir = await _steps.RunAsync("onnx-labeler", [labelerDir], null, d =>
+        {
+            Info("exporting the labeler to ONNX");
+            using var package = CrossEncoderPackage.Load(labelerDir);
+            var parity = OnnxExportCheck.ExportLabelerAndCheck(package, Path.Combine(d, CrossEncoderTrainer.LabelerFolderName));
+            Json.WriteFile(Path.Combine(d, "export.json"), parity);
+            Info($"ONNX parity on {parity.Pairs} probe pairs: max |Δ| probability {parity.MaxAbsDiff:0.##E+0}");
+            if (!parity.Passed)
+                throw new InvalidOperationException($"The ONNX export of the labeler does not reproduce it within {parity.Tolerance:0.##E+0} " +
+                                                    $"({Path.Combine(d, "export.json")}); run with --no-onnx to stay on TorchSharp.");
+            return Task.CompletedTask;
+        });
+        return Path.Combine(dir, CrossEncoderTrainer.LabelerFolderName);
+    }
 
     /// <summary>The options of a resumable training step with resume on (set here, after the step's fingerprint was
     /// taken, so it does not change the fingerprint): the trainer continues from the checkpoint of an attempt that
@@ -443,7 +491,7 @@ public sealed class PipelineRunner
 
     private HybridRetriever OpenHybrid(string modelDir, Dataset data)
     {
-        var embedder = SiameseEmbedder.FromFolder(modelDir);
+        var embedder = EmbedderFactory.Open(modelDir);
         var dense = new OwningRetriever(DenseRetrieverFor(embedder, data.Products), embedder);
         return new HybridRetriever(dense, Bm25(data), FusionOptions.Load(Path.Combine(modelDir, SearchIndex.FusionFile)),
             GradeThresholds.Load(Path.Combine(modelDir, SearchIndex.ThresholdsFile)), ownsInner: true);
@@ -553,7 +601,14 @@ public sealed class PipelineRunner
         report.AddSection("Stage 1 training", ReadJson(Path.Combine(s1Step, "train_summary.json")));
         report.AddSection("Stage 2 training", ReadJson(Path.Combine(s2Step, "train_summary.json")));
         if (exportStep is not null)
+        {
             report.AddSection("Served model: ONNX export (TorchSharp vs ONNX Runtime on the probe texts)", ReadJson(Path.Combine(exportStep, "export.json")));
+            // The exports the pipeline's own inference ran on (labeler grading, mining, evaluation, calibration).
+            var inference = InferenceExportSteps.Select(name => (name, json: ReadJson(Path.Combine(Step(name), "export.json"))))
+                .Where(x => x.json is not null).ToDictionary(x => x.name, x => x.json);
+            if (inference.Count > 0)
+                report.AddSection("Inference on ONNX Runtime: the exports the labeler, mining, evaluation and calibration used, each checked against TorchSharp", inference);
+        }
         report.AddSection("Timings (seconds per step; skipped = unchanged since the last run)",
             _steps.Steps.ToDictionary(s => s.Name, s => s.Skipped ? $"{s.Seconds:0.0} (skipped)" : $"{s.Seconds:0.0}"));
         report.AddSection("Run manifest", ReadJson(Path.Combine(_out, RunManifest.FileName)));

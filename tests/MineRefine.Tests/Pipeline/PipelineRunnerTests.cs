@@ -42,6 +42,25 @@ public class PipelineRunnerTests
             Assert.True(MineRefine.Modeling.Onnx.OnnxExporter.IsOnnxFolder(Path.Combine(result.IndexDir, SearchIndex.ModelDir)));
             using (var parity = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "steps", "export-onnx", "export.json"))))
                 Assert.True(parity.RootElement.GetProperty("passed").GetBoolean());
+            // The pipeline's own inference ran on checked ONNX copies too: the labeler (audit, synthetic queries, mining,
+            // stage 2's judge) and the stage-1 / stage-2 models (mining, evaluation, calibration), in pipeline order.
+            Assert.Equal(["onnx-labeler", "audit", "synthetic", "stage1", "onnx-stage1", "mine", "stage2", "onnx-stage2"],
+                result.Steps.Select(s => s.Name).SkipWhile(n => n != "onnx-labeler").TakeWhile(n => n != "evaluate"));
+            foreach (var step in new[] { "onnx-labeler", "onnx-stage1", "onnx-stage2" })
+                using (var parity = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "steps", step, "export.json"))))
+                    Assert.True(parity.RootElement.GetProperty("passed").GetBoolean(), step);
+            Assert.True(MineRefine.Modeling.Onnx.OnnxExporter.IsOnnxFolder(Path.Combine(dir, "steps", "onnx-stage2", "model")));
+            Assert.True(File.Exists(Path.Combine(dir, "steps", "onnx-labeler", "labeler", "model.onnx")));
+            // ... and gave what TorchSharp gives: stage 2 evaluated again here from its TorchSharp folder.
+            using (var torch = MineRefine.Modeling.EmbedderFactory.Open(Path.Combine(dir, "steps", "stage2", "model")))
+            {
+                var data = MineRefine.Data.DatasetLoader.Load(new MineRefine.Data.DataSourceOptions { Format = "jsonl", DataDir = Path.Combine(dir, "steps", "data") });
+                var test = MineRefine.Data.Import.JsonlFormat.ReadJudgments(Path.Combine(dir, "steps", "split", "test.jsonl"));
+                using var dense = new MineRefine.Retrieval.Dense.DenseRetriever(torch, data.Products.Select(p => p.Id).ToList(),
+                    torch.ItemFormatter.Format(data.Products));
+                double torchNdcg = new MineRefine.Evaluation.RetrievalEvaluator().Evaluate("stage 2", dense, data, test).Metrics["ndcg@10"]!.Value;
+                Assert.Equal(torchNdcg, result.Systems.Single(s => s.Name == "stage 2").Metrics["ndcg@10"], 6);
+            }
             // --in-batch-negatives reached stage 1 (and only stage 1).
             Assert.Contains("\"in_batch_negatives\"", File.ReadAllText(Path.Combine(dir, "steps", "stage1", "metrics.jsonl")));
             Assert.DoesNotContain("\"in_batch_negatives\"", File.ReadAllText(Path.Combine(dir, "steps", "stage2", "metrics.jsonl")));
@@ -112,7 +131,7 @@ public class PipelineRunnerTests
             };
             var first = await new PipelineRunner(Options(), Quiet()).RunAsync();
             Assert.DoesNotContain(first.Steps, s => s.Name == "data"); // no sample is generated for user data
-            Assert.DoesNotContain(first.Steps, s => s.Name == "export-onnx");
+            Assert.DoesNotContain(first.Steps, s => s.Name == "export-onnx" || s.Name.StartsWith("onnx-", StringComparison.Ordinal));
             Assert.False(MineRefine.Modeling.Onnx.OnnxExporter.IsOnnxFolder(Path.Combine(first.IndexDir, SearchIndex.ModelDir)));
             Assert.True(File.Exists(Path.Combine(first.IndexDir, SearchIndex.ModelDir, "model.safetensors")));
             Assert.Equal(["bm25", "stage 1", "stage 2", "hybrid (stage 2 + bm25)"], first.Systems.Select(s => s.Name));
