@@ -30,7 +30,9 @@ public sealed record PipelineResult(string OutDir, string ModelDir, string Index
 /// The whole Mine-and-Refine pipeline as resumable steps (paper §2–§9): split → labeler training → engagement audit
 /// → synthetic queries → stage 1 (SupCon, with additive spelling augmentation) → mining with re-labeling → stage 2
 /// (circle loss on original ∪ mined) → evaluation of BM25, zero-shot MiniLM, stage 1, stage 2 → threshold calibration
-/// and fusion tuning on dev → hybrid evaluation → index build → report. Every step writes its own folder under the
+/// and fusion tuning on dev → hybrid evaluation → index build → report. By default (<see cref="PipelineOptions.Onnx"/>)
+/// the labeler and each trained model are exported to ONNX right after training, parity checked, and every later step
+/// runs its inference on the export; training stays on TorchSharp. Every step writes its own folder under the
 /// output folder and is skipped when its inputs (content hashes) and options are unchanged, so a rerun after a crash or
 /// a changed option redoes only what is needed.
 /// </summary>
