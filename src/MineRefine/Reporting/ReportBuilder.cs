@@ -260,10 +260,15 @@ public sealed class ReportBuilder
         return result;
     }
 
+    /// <summary>Four decimals, or scientific notation for a non-zero value that would print as 0 (a parity check's
+    /// 2.4E-7 must not read as an exact 0).</summary>
+    private static string Number(double v) =>
+        v != 0 && Math.Abs(v) < 5e-5 ? v.ToString("0.##E+0", CultureInfo.InvariantCulture) : v.ToString("0.####", CultureInfo.InvariantCulture);
+
     private static string Scalar(JsonElement e) => e.ValueKind switch
     {
         JsonValueKind.Number when e.TryGetInt64(out long l) => l.ToString(CultureInfo.InvariantCulture),
-        JsonValueKind.Number => e.GetDouble().ToString("0.####", CultureInfo.InvariantCulture),
+        JsonValueKind.Number => Number(e.GetDouble()),
         JsonValueKind.String => e.GetString() ?? "",
         _ => e.GetRawText(),
     };

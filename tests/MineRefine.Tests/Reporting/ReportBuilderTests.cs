@@ -5,6 +5,19 @@ namespace MineRefine.Tests.Reporting;
 public class ReportBuilderTests
 {
     [Fact]
+    public void Section_values_keep_four_decimals_and_tiny_non_zero_values_do_not_print_as_zero()
+    {
+        var flat = ReportBuilder.Flatten(new { a = 0.123456, b = 2.4e-7, c = 0.0, d = -3e-6, e = 12, f = 0.00005 })
+            .ToDictionary(kv => kv.Key, kv => kv.Value);
+        Assert.Equal("0.1235", flat["a"]);
+        Assert.Equal("2.4E-7", flat["b"]);
+        Assert.Equal("0", flat["c"]);
+        Assert.Equal("-3E-6", flat["d"]);
+        Assert.Equal("12", flat["e"]);
+        Assert.Equal("0.0001", flat["f"]);
+    }
+
+    [Fact]
     public void Writes_markdown_and_self_contained_html_with_lifts_and_plots()
     {
         string dir = Path.Combine(Path.GetTempPath(), "mr-report-" + Guid.NewGuid().ToString("N"));
