@@ -61,8 +61,8 @@ public static class Program
             config.AddCommand<ConvertCommand>("convert")
                 .WithDescription("Convert a data set in any supported format (homedepot, wands, esci, jsonl, csv, parquet, sample) " +
                                  "to the MineRefine layout as jsonl, csv or parquet (--to): products, queries, judgments and " +
-                                 "engagement; prints the counts and writes run.json. Only these four tables are converted " +
-                                 "(the sample's truth.jsonl and truth-complete.jsonl are not).")
+                                 "engagement, plus a sample folder's qrels truth.jsonl and truth-complete.jsonl as tables truth and " +
+                                 "truth-complete of the same format (for eval --qrels); prints the counts and writes run.json.")
                 .WithExample("convert", "--format", "sample", "--data", "data/sample", "--to", "csv", "--out", "data/sample-csv")
                 .WithExample("convert", "--format", "esci", "--products", "data/esci/products.parquet",
                     "--judgments", "data/esci/examples.parquet", "--to", "parquet", "--skip-bad-rows", "--out", "data/esci-mr");

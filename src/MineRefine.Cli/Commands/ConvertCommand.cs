@@ -12,7 +12,7 @@ public sealed class ConvertSettings : DataSettings
 {
     /// <summary>Output format.</summary>
     [CommandOption("--to <FORMAT>")]
-    [Description("Format to write: jsonl, csv or parquet (the MineRefine layout: products, queries, judgments and, when there is any, engagement).")]
+    [Description("Format to write: jsonl, csv or parquet (the MineRefine layout: products, queries, judgments and, when there is any, engagement; from a sample folder also its qrels truth and truth-complete).")]
     [DefaultValue("jsonl")]
     public string To { get; set; } = "jsonl";
 

@@ -21,9 +21,10 @@ public sealed record ConversionResult(
     long JudgmentsWithUnknownProduct);
 
 /// <summary>Reads a data set in any supported format (<see cref="DatasetLoader"/>) and writes it in the MineRefine
-/// layout as JSONL, CSV or Parquet (<see cref="DatasetWriter.Write(Dataset, string, DatasetFileFormat, bool)"/>). Only the
-/// four tables are converted (products, queries, judgments, engagement); other files of the input folder, such as
-/// the sample's <c>truth.jsonl</c>, are not.</summary>
+/// layout as JSONL, CSV or Parquet (<see cref="DatasetWriter.Write(Dataset, string, DatasetFileFormat, bool)"/>): the
+/// four tables (products, queries, judgments, engagement) and, from a sample or JSONL folder, the sample's qrels
+/// <c>truth.jsonl</c> and <c>truth-complete.jsonl</c> as tables <c>truth</c> and <c>truth-complete</c> of the same
+/// format (what <c>eval --qrels</c> reads). Other files of the input folder are not converted.</summary>
 public static class DatasetConverter
 {
     /// <summary>Loads <paramref name="source"/> and writes it to <paramref name="outFolder"/> in
@@ -44,11 +45,27 @@ public static class DatasetConverter
         source.Validate();
         CheckNoInputIsOverwritten(source, outFolder, to, gzip);
         var data = DatasetLoader.Load(source);
-        var files = DatasetWriter.Write(data, outFolder, to, gzip);
+        var files = DatasetWriter.Write(data, outFolder, to, gzip).ToList();
+        foreach (var (path, table) in TruthFiles(source))
+            files.Add(Import.TabularWriter.WriteJudgmentsTable(DatasetLoader.ReadJudgments(path), outFolder, table, to, gzip));
         var r = data.Report;
         return new ConversionResult(to, Path.GetFullPath(outFolder), files.Select(Path.GetFullPath).ToList(),
             data.Products.Count, data.Queries.Count, data.Judgments.Count, data.Engagement.Count, r.RowsRejected,
             r.RejectedPath, r.DuplicateProducts, r.DuplicateJudgments, r.JudgmentsWithUnknownProduct);
+    }
+
+    /// <summary>Every table a conversion can write.</summary>
+    private static readonly string[] WrittenTables = ["products", "queries", "judgments", "engagement", "truth", "truth-complete"];
+
+    /// <summary>The sample's qrels files in a sample or JSONL source folder, with the table name each becomes.</summary>
+    private static IEnumerable<(string Path, string Table)> TruthFiles(DataSourceOptions source)
+    {
+        if (source.Format is not ("jsonl" or "sample") || source.DataDir is null) yield break;
+        foreach (string file in new[] { JsonlFormat.TruthFile, JsonlFormat.CompleteTruthFile })
+        {
+            string path = Path.Combine(source.DataDir, file);
+            if (File.Exists(path)) yield return (path, Path.GetFileNameWithoutExtension(file));
+        }
     }
 
     /// <summary>Refuses an output folder where writing would replace a file the input is read from (e.g. converting
@@ -68,14 +85,14 @@ public static class DatasetConverter
         {
             string? baseDir = source.DataDir ?? (source.Judgments is null ? null : Path.GetDirectoryName(Path.GetFullPath(source.Judgments)));
             if (baseDir is not null)
-                foreach (var table in new[] { "products", "queries", "judgments", "engagement" })
+                foreach (var table in WrittenTables)
                 {
                     inputs.Add(Path.Combine(baseDir, f.FileName(table)));
                     inputs.Add(Path.Combine(baseDir, f.FileName(table)) + ".gz");
                 }
         }
         var inputSet = inputs.OfType<string>().Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
-        foreach (var table in new[] { "products", "queries", "judgments", "engagement" })
+        foreach (var table in WrittenTables)
         {
             string plain = Path.GetFullPath(Path.Combine(outFolder, to.FileName(table)));
             foreach (var output in gzip ? new[] { plain + ".gz", plain } : new[] { plain })

@@ -42,13 +42,26 @@ public sealed class ConvertCommandTests : IDisposable
         }
         foreach (var f in new[] { "products.csv", "queries.csv", "judgments.csv", "engagement.csv", "run.json" })
             Assert.True(File.Exists(Path.Combine(csv, f)), f);
-        Assert.False(File.Exists(Path.Combine(csv, "truth.csv"))); // only the four tables are converted
+        // The sample's qrels come along as tables of the same format (what eval --qrels reads).
+        foreach (var f in new[] { "truth.csv", "truth-complete.csv" })
+            Assert.True(File.Exists(Path.Combine(csv, f)), f);
+        Assert.Equal(DatasetLoader.ReadJudgments(Path.Combine(sample, "truth-complete.jsonl")),
+            DatasetLoader.ReadJudgments(Path.Combine(csv, "truth-complete.csv")));
         using (var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(csv, "run.json"))))
         {
             Assert.Equal("convert", run.RootElement.GetProperty("command").GetString());
             Assert.Contains(run.RootElement.GetProperty("inputs").EnumerateObject(), p => p.Name.EndsWith("judgments.jsonl"));
-            Assert.Equal(4, run.RootElement.GetProperty("outputs").EnumerateArray().Count(o => !o.GetString()!.EndsWith("run.json")));
+            Assert.Equal(6, run.RootElement.GetProperty("outputs").EnumerateArray().Count(o => !o.GetString()!.EndsWith("run.json")));
         }
+        // Graded against the converted complete truth, a system scores what it scores against the original.
+        var tj = CliRunner.Run("eval", "--format", "jsonl", "--data", sample, "--retriever", "bm25", "--qrels",
+            Path.Combine(sample, "truth-complete.jsonl"), "--out", _dir.File("eval-truth-jsonl"));
+        Assert.True(tj.Code == 0, tj.Err);
+        var tc = CliRunner.Run("eval", "--format", "csv", "--data", csv, "--retriever", "bm25", "--qrels",
+            Path.Combine(csv, "truth-complete.csv"), "--out", _dir.File("eval-truth-csv"));
+        Assert.True(tc.Code == 0, tc.Err);
+        Assert.Equal(Metrics(_dir.File("eval-truth-jsonl")).GetProperty("metrics").GetRawText(),
+            Metrics(_dir.File("eval-truth-csv")).GetProperty("metrics").GetRawText());
 
         var a = CliRunner.Run("eval", "--format", "jsonl", "--data", sample, "--retriever", "bm25", "--out", _dir.File("eval-jsonl"));
         Assert.True(a.Code == 0, a.Err);
@@ -125,6 +138,11 @@ public sealed class ConvertCommandTests : IDisposable
             Assert.Equal(original.Judgments, d.Judgments);
             Assert.Equal(original.Engagement, d.Engagement);
         }
+        // The sample's qrels as Parquet tables; a parquet folder carries no truth.jsonl, so the way back has none.
+        foreach (var t in new[] { "truth", "truth-complete" })
+            Assert.Equal(DatasetLoader.ReadJudgments(Path.Combine(sample, t + ".jsonl")),
+                DatasetLoader.ReadJudgments(Path.Combine(parquet, t + ".parquet")));
+        Assert.False(File.Exists(Path.Combine(back, "truth.jsonl")));
     }
 
     [Fact]

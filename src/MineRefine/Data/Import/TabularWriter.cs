@@ -35,21 +35,55 @@ public static class TabularWriter
         Directory.CreateDirectory(folder);
         var files = new List<string>();
         foreach (var (table, rows, columns) in tables)
-        {
-            string plain = Path.Combine(folder, DatasetFileFormat.Csv.FileName(table));
-            string path = gzip ? plain + ".gz" : plain;
-            Stream stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-            if (gzip) stream = new GZipStream(stream, CompressionLevel.Optimal);
-            using (var w = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16))
-            {
-                WriteCsvRow(w, columns, c => c.Name);
-                for (int r = 0; r < rows; r++) WriteCsvRow(w, columns, c => c.Cell(r));
-            }
-            if (gzip && File.Exists(plain)) File.Delete(plain);
-            files.Add(path);
-        }
+            files.Add(WriteCsvTable(folder, table, rows, columns, gzip));
         return files;
     }
+
+    /// <summary>Writes <paramref name="judgments"/> as one more judgments-shaped table named <paramref name="table"/>
+    /// (e.g. the sample's <c>truth</c> and <c>truth-complete</c> qrels) into <paramref name="folder"/> in
+    /// <paramref name="format"/>, with the columns of the judgments table, and returns its path; readable with
+    /// <see cref="DatasetLoader.ReadJudgments"/> (<c>eval --qrels</c>).</summary>
+    public static string WriteJudgmentsTable(IReadOnlyList<Judgment> judgments, string folder, string table, DatasetFileFormat format, bool gzip = false)
+    {
+        Directory.CreateDirectory(folder);
+        var columns = JudgmentColumns(judgments);
+        switch (format)
+        {
+            case DatasetFileFormat.Jsonl:
+                string jsonl = Path.Combine(folder, format.FileName(table));
+                DatasetWriter.WriteJudgments(judgments, jsonl);
+                return jsonl;
+            case DatasetFileFormat.Csv:
+                return WriteCsvTable(folder, table, judgments.Count, columns, gzip);
+            case DatasetFileFormat.Parquet:
+                string parquet = Path.Combine(folder, format.FileName(table));
+                WriteParquetTableAsync(parquet, judgments.Count, columns).GetAwaiter().GetResult();
+                return parquet;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(format));
+        }
+    }
+
+    private static string WriteCsvTable(string folder, string table, int rows, Column[] columns, bool gzip)
+    {
+        string plain = Path.Combine(folder, DatasetFileFormat.Csv.FileName(table));
+        string path = gzip ? plain + ".gz" : plain;
+        Stream stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        if (gzip) stream = new GZipStream(stream, CompressionLevel.Optimal);
+        using (var w = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16))
+        {
+            WriteCsvRow(w, columns, c => c.Name);
+            for (int r = 0; r < rows; r++) WriteCsvRow(w, columns, c => c.Cell(r));
+        }
+        if (gzip && File.Exists(plain)) File.Delete(plain);
+        return path;
+    }
+
+    private static Column[] JudgmentColumns(IReadOnlyList<Judgment> j) =>
+    [
+        new("query_id", r => j[r].QueryId), new("product_id", r => j[r].ProductId), new("grade", null, r => j[r].Grade),
+        new("source", r => JsonlFormat.SourceName(j[r].Source)),
+    ];
 
     /// <summary>Writes <paramref name="data"/> as Parquet files into <paramref name="folder"/> (created when needed)
     /// and returns their paths.</summary>
@@ -95,11 +129,7 @@ public static class TabularWriter
         {
             ("products", p.Count, products.Columns),
             ("queries", q.Count, [new("id", r => q[r].Id), new("text", r => q[r].Text), new("locale", r => q[r].Locale)]),
-            ("judgments", j.Count,
-            [
-                new("query_id", r => j[r].QueryId), new("product_id", r => j[r].ProductId), new("grade", null, r => j[r].Grade),
-                new("source", r => JsonlFormat.SourceName(j[r].Source)),
-            ]),
+            ("judgments", j.Count, JudgmentColumns(j)),
         };
         if (e.Count > 0)
             tables.Add(("engagement", e.Count,
