@@ -115,8 +115,10 @@ public static class Program
             config.AddCommand<CompareCommand>("compare")
                 .WithDescription("Paired significance comparison of two eval runs on the same queries: mean A, mean B, " +
                                  "Δ = B − A, paired-bootstrap CI of Δ, sign-flip randomisation p-value, wins/losses/ties " +
-                                 "per metric; queries only in one run or skipped in either are counted, not compared.")
+                                 "per metric; queries only in one run or skipped in either are counted, not compared. " +
+                                 "--show N lists the queries that differ most, with both runs' top hits.")
                 .WithExample("compare", "runs/bm25", "runs/s2-eval")
+                .WithExample("compare", "runs/bm25", "runs/s2-eval", "--show", "5", "--depth", "10")
                 .WithExample("compare", "runs/bm25/per_query.csv", "runs/s2-eval/per_query.csv", "--metric", "ndcg@10",
                     "--metric", "mrr@10", "--resamples", "20000", "--seed", "7", "--json", "--out", "runs/compare.json");
             config.AddCommand<TrainCommand>("train")

@@ -54,6 +54,20 @@ public sealed class CompareSettings : CommandSettings
     [Description("Also write the result JSON to this file (folder created if missing).")]
     public string? Out { get; set; }
 
+    /// <summary>Queries listed each way.</summary>
+    [CommandOption("--show <N>")]
+    [Description("Also list the N queries where B loses most against A on the first --metric (default ndcg@10) and the N where it gains most, " +
+                 "with what each run returned at the top (from eval folders' run.trec and qrels.trec: grade 2/1/0, '·' = unjudged) and, " +
+                 "when the catalog recorded in A's run.json can be read, the titles. 0 = off.")]
+    [DefaultValue(0)]
+    public int Show { get; set; }
+
+    /// <summary>Hits listed per run and query with --show.</summary>
+    [CommandOption("--depth <K>")]
+    [Description("With --show: the top K hits of each run per listed query (1–100).")]
+    [DefaultValue(5)]
+    public int Depth { get; set; } = 5;
+
     /// <summary>The comparison options from the command line.</summary>
     public PairedComparisonOptions Options() => new() { Resamples = Resamples, Seed = Seed, ConfidenceLevel = Confidence };
 
@@ -86,6 +100,8 @@ public sealed class CompareSettings : CommandSettings
             }
             if (Metric.Any(string.IsNullOrWhiteSpace))
                 throw new ArgumentException("--metric needs a metric name, e.g. --metric ndcg@10.");
+            if (Show < 0) throw new ArgumentException($"--show must be ≥ 0 queries (got {Show}); 0 = off.");
+            if (Depth is < 1 or > 100) throw new ArgumentException($"--depth must be in [1, 100] hits (got {Depth}).");
             Options().Validate();
         }
         catch (ArgumentException e)
@@ -108,8 +124,15 @@ public sealed class CompareCommand(CliEnvironment env) : Command<CompareSettings
         var human = settings.Json ? env.Error : env.Console;
         var a = CompareSettings.Read(settings.A);
         var b = CompareSettings.Read(settings.B);
-        var result = RunComparison.Compare(a, b, settings.Metric.Select(m => m.Trim()).ToList(), settings.Options());
+        var metrics = settings.Metric.Select(m => m.Trim()).ToList();
+        var result = RunComparison.Compare(a, b, metrics, settings.Options());
         human.Write(ComparisonTable.Render(result));
+        if (settings.Show > 0)
+        {
+            result.Differences = QueryDifferences.Largest(a, b, metrics.FirstOrDefault() ?? RunComparison.DefaultMetrics[0], settings.Show);
+            AttachHits(result.Differences, settings, human);
+            human.Write(QueryDifferenceTable.Render(result.Differences));
+        }
         if (settings.Out is { } outFile)
         {
             Json.WriteFile(outFile, result);
@@ -121,5 +144,65 @@ public sealed class CompareCommand(CliEnvironment env) : Command<CompareSettings
             env.Stdout.Flush();
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Each run's top hits from its eval folder (a single folder with run.trec; a pooled or file argument has
+    /// none), and titles from the catalog A's (else B's) run.json names, when it can still be read.</summary>
+    private static void AttachHits(QueryDifferences differences, CompareSettings settings, IAnsiConsole human)
+    {
+        string? Folder(string argument) => CompareSettings.Runs(argument) is [var one] && Directory.Exists(one)
+                                           && File.Exists(Path.Combine(one, EvaluationResult.RunFile)) ? one : null;
+        string? fa = Folder(settings.A), fb = Folder(settings.B);
+        if (fa is null && fb is null)
+        {
+            human.MarkupLine("[grey]no hits listed: neither A nor B is a single eval folder with run.trec[/]");
+            return;
+        }
+        var runA = fa is null ? null : TrecReader.ReadRun(Path.Combine(fa, EvaluationResult.RunFile), settings.Depth);
+        var runB = fb is null ? null : TrecReader.ReadRun(Path.Combine(fb, EvaluationResult.RunFile), settings.Depth);
+        var qrelsA = fa is null ? null : Qrels(fa);
+        var qrelsB = fb is null ? null : Qrels(fb);
+        differences.AttachHits(runA, qrelsA, runB, qrelsB, Titles(fa ?? fb!, human));
+    }
+
+    private static IReadOnlyDictionary<(string, string), int>? Qrels(string folder)
+    {
+        string path = Path.Combine(folder, EvaluationResult.QrelsFile);
+        return File.Exists(path) ? TrecReader.ReadQrels(path) : null;
+    }
+
+    /// <summary>Product titles from the data the eval run recorded in its run.json (<c>options.data</c>), or null
+    /// (with a note saying why) when that cannot be read any more.</summary>
+    private static Func<string, string?>? Titles(string evalFolder, IAnsiConsole human)
+    {
+        string manifest = Path.Combine(evalFolder, RunManifest.FileName);
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(manifest));
+            if (!doc.RootElement.TryGetProperty("options", out var o) || !o.TryGetProperty("data", out var d))
+            {
+                human.MarkupLine($"[grey]no titles: {Markup.Escape(manifest)} records no data options[/]");
+                return null;
+            }
+            var data = System.Text.Json.JsonSerializer.Deserialize<MineRefine.Data.DataSourceOptions>(d.GetRawText(), Json.Options)!;
+            // Read as the eval run read it; rows it skipped (--skip-bad-rows) go to a scratch file, not to its folder.
+            string? scratch = data.SkipBadRows ? Path.GetTempFileName() : null;
+            data.RejectedPath = scratch;
+            try
+            {
+                var dataset = MineRefine.Data.DatasetLoader.Load(data);
+                return id => dataset.FindProduct(id)?.Title;
+            }
+            finally
+            {
+                if (scratch is not null) File.Delete(scratch);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException
+                                       or ArgumentException or MineRefine.Data.DataFormatException)
+        {
+            human.MarkupLine($"[grey]no titles: the catalog recorded in {Markup.Escape(manifest)} could not be read ({Markup.Escape(e.Message)})[/]");
+            return null;
+        }
     }
 }

@@ -11,7 +11,8 @@ namespace MineRefine.Evaluation;
 /// <param name="Line">1-based line on which the row starts.</param>
 /// <param name="Values">One value per <see cref="PerQueryTable.MetricKeys"/> entry; null for an empty cell (metric
 /// undefined for the query, e.g. recall2 without a grade-2 item).</param>
-public sealed record PerQueryRow(string QueryId, bool Skipped, long Line, IReadOnlyList<double?> Values);
+/// <param name="QueryText">The query text (the <c>query_text</c> column), when the file has one.</param>
+public sealed record PerQueryRow(string QueryId, bool Skipped, long Line, IReadOnlyList<double?> Values, string? QueryText = null);
 
 /// <summary>A <c>per_query.csv</c> read by <see cref="PerQueryFile.Read(string)"/>: rows in file order, unique query
 /// ids.</summary>
@@ -138,7 +139,7 @@ public static class PerQueryFile
                     $"missing column in header (found: {string.Join(", ", names)}); is this a per_query.csv from 'minerefine eval'?");
             return i;
         }
-        int idCol = Col("query_id"), skippedCol = Col("skipped");
+        int idCol = Col("query_id"), skippedCol = Col("skipped"), textCol = Array.IndexOf(names, "query_text");
         var metricCols = Enumerable.Range(0, names.Length).Where(i => !FixedColumns.Contains(names[i])).ToArray();
         var dup = metricCols.GroupBy(i => names[i]).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null)
@@ -179,7 +180,7 @@ public static class PerQueryFile
                         $"'{cell}' is not a finite number (invariant culture, '.' as decimal separator)");
                 values[m] = v;
             }
-            rows.Add(new PerQueryRow(id, skipped, r.Line, values));
+            rows.Add(new PerQueryRow(id, skipped, r.Line, values, textCol >= 0 && textCol < r.Fields.Length ? r.Fields[textCol] : null));
         }
         return new PerQueryTable(file, metricCols.Select(i => names[i]).ToList(), rows);
     }

@@ -53,6 +53,9 @@ public sealed class RunComparisonResult
     [JsonPropertyName("alignment")] public required QueryAlignment Alignment { get; init; }
     /// <summary>One entry per requested metric, in request order.</summary>
     [JsonPropertyName("metrics")] public required IReadOnlyList<MetricComparison> Metrics { get; init; }
+    /// <summary>The queries that differ most (<c>compare --show N</c>); null when not asked for.</summary>
+    [JsonPropertyName("query_differences"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public QueryDifferences? Differences { get; set; }
 
     /// <summary>The JSON document (indented, snake_case).</summary>
     public string ToJson() => Json.Serialize(this);

@@ -130,6 +130,81 @@ public sealed class CompareCommandTests : IDisposable
     }
 
     [Fact]
+    public void Show_lists_the_queries_that_differ_most_with_both_runs_top_hits_grades_and_titles()
+    {
+        string sample = Path.Combine(_dir, "sample");
+        var gen = CliRunner.Run("sample", "--out", sample, "--products", "300", "--queries", "50", "--seed", "4");
+        Assert.True(gen.Code == 0, gen.Err);
+        string a = Path.Combine(_dir, "ev-a"), b = Path.Combine(_dir, "ev-b");
+        var ea = CliRunner.Run("eval", "--format", "sample", "--data", sample, "--retriever", "bm25", "--split", "all", "--out", a);
+        Assert.True(ea.Code == 0, ea.Err);
+        // Another ranking of the same queries: BM25 without length normalisation and with saturating term frequency.
+        var eb = CliRunner.Run("eval", "--format", "sample", "--data", sample, "--retriever", "bm25", "--split", "all", "--k1", "0.1", "-b", "0", "--out", b);
+        Assert.True(eb.Code == 0, eb.Err);
+
+        var (code, stdout, err) = CliRunner.Run("compare", a, b, "--resamples", "200", "--show", "2", "--depth", "3", "--json");
+        Assert.True(code == 0, err);
+        Assert.Contains("B worse than A", err);
+        Assert.Contains("B better than A", err);
+        using var doc = JsonDocument.Parse(stdout);
+        var d = doc.RootElement.GetProperty("query_differences");
+        Assert.Equal("ndcg@10", d.GetProperty("metric").GetString());
+        var perA = MineRefine.Evaluation.PerQueryFile.Read(Path.Combine(a, "per_query.csv"));
+        var perB = MineRefine.Evaluation.PerQueryFile.Read(Path.Combine(b, "per_query.csv"));
+        var qrels = MineRefine.Evaluation.TrecReader.ReadQrels(Path.Combine(a, "qrels.trec"));
+        var runB = MineRefine.Evaluation.TrecReader.ReadRun(Path.Combine(b, "run.trec"));
+        var titles = MineRefine.Data.DatasetLoader.Load(new MineRefine.Data.DataSourceOptions { Format = "sample", DataDir = sample });
+        int listed = 0;
+        foreach (var (list, sign) in new[] { ("b_worse", -1), ("b_better", 1) })
+        {
+            var deltas = d.GetProperty(list).EnumerateArray().Select(q => q.GetProperty("delta").GetDouble()).ToList();
+            Assert.True(deltas.Count <= 2);
+            Assert.All(deltas, x => Assert.Equal(sign, Math.Sign(x)));
+            Assert.Equal(deltas.OrderBy(x => -sign * x), deltas); // largest difference first
+            foreach (var q in d.GetProperty(list).EnumerateArray())
+            {
+                listed++;
+                string id = q.GetProperty("query_id").GetString()!;
+                int col = perA.MetricIndex("ndcg@10");
+                Assert.Equal(perA.Find(id)!.Values[col]!.Value, q.GetProperty("a").GetDouble(), 9);
+                Assert.Equal(perB.Find(id)!.Values[col]!.Value, q.GetProperty("b").GetDouble(), 9);
+                Assert.Equal(perA.Find(id)!.QueryText, q.GetProperty("query_text").GetString());
+                var topB = q.GetProperty("top_b").EnumerateArray().ToList();
+                Assert.Equal(runB[id].Take(3), topB.Select(h => h.GetProperty("product_id").GetString()!));
+                Assert.Equal(3, q.GetProperty("top_a").GetArrayLength());
+                foreach (var h in topB.Concat(q.GetProperty("top_a").EnumerateArray()))
+                {
+                    string pid = h.GetProperty("product_id").GetString()!;
+                    int? grade = h.GetProperty("grade").ValueKind == JsonValueKind.Null ? null : h.GetProperty("grade").GetInt32();
+                    Assert.Equal(qrels.TryGetValue((id, pid), out int g) ? g : null, grade);
+                    Assert.Equal(titles.FindProduct(pid)!.Title, h.GetProperty("title").GetString());
+                }
+            }
+        }
+        Assert.True(listed > 0, "the two BM25 variants rank at least one query differently");
+
+        // Without the recorded catalog the hits are still listed, by id, and the output says why there are no titles.
+        Directory.Move(sample, sample + "-moved");
+        var (code2, stdout2, err2) = CliRunner.Run("compare", a, b, "--resamples", "200", "--show", "1", "--json");
+        Assert.True(code2 == 0, err2);
+        Assert.Contains("no titles", err2);
+        using var doc2 = JsonDocument.Parse(stdout2);
+        var first = doc2.RootElement.GetProperty("query_differences").GetProperty("b_worse").EnumerateArray()
+            .Concat(doc2.RootElement.GetProperty("query_differences").GetProperty("b_better").EnumerateArray()).First();
+        Assert.All(first.GetProperty("top_a").EnumerateArray(), h => Assert.False(h.TryGetProperty("title", out _)));
+
+        // Without --show the JSON has no such section; bad values are usage errors.
+        var (_, plain, _) = CliRunner.Run("compare", a, b, "--resamples", "200", "--json");
+        Assert.DoesNotContain("query_differences", plain);
+        var (c3, _, e3) = CliRunner.Run("compare", a, b, "--show", "-1");
+        Assert.Equal(2, c3);
+        Assert.Contains("--show must be ≥ 0", e3);
+        var (c4, _, e4) = CliRunner.Run("compare", a, b, "--show", "2", "--depth", "0");
+        Assert.Equal(2, c4);
+        Assert.Contains("--depth must be in [1, 100]", e4);
+    }
+
+    [Fact]
     public void Help_lists_options_and_examples()
     {
         var (code, output, _) = CliRunner.Run("compare", "--help");

@@ -1,0 +1,64 @@
+using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace MineRefine.Evaluation;
+
+/// <summary>Renders <see cref="QueryDifferences"/> for the terminal: per listed query its values in A and B and, when
+/// known, both runs' top hits side by side, each marked with its judged grade (2, 1, 0; '·' = unjudged, counted as 0
+/// by the judged-only metrics).</summary>
+public static class QueryDifferenceTable
+{
+    /// <summary>Longest title shown; longer ones are cut with '…'.</summary>
+    public const int MaxTitle = 60;
+
+    /// <summary>The two lists, B's largest losses first.</summary>
+    public static IRenderable Render(QueryDifferences d)
+    {
+        var parts = new List<IRenderable>
+        {
+            new Markup($"[bold]Queries where B differs most from A on {Markup.Escape(d.Metric)}[/] ({d.Compared} compared; " +
+                       "hits: judged grade 2/1/0, · = unjudged)"),
+        };
+        foreach (var (title, list) in new[] { ("B worse than A", d.BWorse), ("B better than A", d.BBetter) })
+        {
+            parts.Add(new Markup($"[bold]{title}[/]" + (list.Count == 0 ? ": none" : "")));
+            foreach (var q in list) parts.Add(Query(q, d.Metric));
+        }
+        return new Rows(parts);
+    }
+
+    private static IRenderable Query(QueryDifference q, string metric)
+    {
+        string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
+        string name = q.QueryText is { } text && text != q.QueryId
+            ? $"[bold]{Markup.Escape(text)}[/] [grey](id {Markup.Escape(q.QueryId)})[/]"
+            : $"[bold]{Markup.Escape(q.QueryText ?? q.QueryId)}[/]";
+        var head = new Markup($"{name}: {Markup.Escape(metric)} A {F(q.A)} → B {F(q.B)} (Δ {(q.Delta >= 0 ? "+" : "")}{F(q.Delta)})");
+        if (q.TopA is null && q.TopB is null) return head;
+        var table = new Table().Border(TableBorder.Simple);
+        table.AddColumn(new TableColumn("#").RightAligned());
+        if (q.TopA is not null) table.AddColumn("A");
+        if (q.TopB is not null) table.AddColumn("B");
+        int rows = Math.Max(q.TopA?.Count ?? 0, q.TopB?.Count ?? 0);
+        for (int r = 0; r < rows; r++)
+        {
+            var cells = new List<string> { (r + 1).ToString(CultureInfo.InvariantCulture) };
+            if (q.TopA is not null) cells.Add(Cell(q.TopA, r));
+            if (q.TopB is not null) cells.Add(Cell(q.TopB, r));
+            table.AddRow(cells.ToArray());
+        }
+        return new Rows(head, table);
+    }
+
+    private static string Cell(IReadOnlyList<RankedHit> hits, int r)
+    {
+        if (r >= hits.Count) return "";
+        var h = hits[r];
+        string grade = h.Grade is { } g ? g.ToString(CultureInfo.InvariantCulture) : "·";
+        string text = h.Title is { } t
+            ? Markup.Escape(t.Length > MaxTitle ? t[..(MaxTitle - 1)] + "…" : t) + $" [grey]{Markup.Escape(h.ProductId)}[/]"
+            : Markup.Escape(h.ProductId);
+        return $"[bold]{grade}[/] {text}";
+    }
+}
