@@ -218,7 +218,7 @@ public sealed class PipelineRunner
                 return Task.CompletedTask;
             }, resumable: true);
         string s1Model = Path.Combine(s1Step, "model");
-        string s1Inference = await InferenceModelAsync("onnx-stage1", s1Model, "the stage-1 model");
+        string s1Inference = await InferenceModelAsync("onnx-stage1", s1Model, "the stage-1 model", "for mining and evaluation");
 
         // ---- mining with re-labeling ----
         var miningOptions = new MiningOptions
@@ -265,12 +265,12 @@ public sealed class PipelineRunner
                 return Task.CompletedTask;
             }, resumable: true);
         string s2Model = Path.Combine(s2Step, "model");
-        string s2Inference = await InferenceModelAsync("onnx-stage2", s2Model, "the stage-2 model");
+        string s2Inference = await InferenceModelAsync("onnx-stage2", s2Model, "the stage-2 model", "for evaluation and calibration");
 
         // ---- evaluation of the single retrievers on the test split ----
         bool zeroShot = _o.ZeroShotBaseline ?? !_o.IsTiny;
         var evalConfig = new { zeroShot, _o.MaxTestQueries };
-        string zeroShotModel = zeroShot ? await InferenceModelAsync("onnx-zero-shot", _o.Model, $"the pretrained {_o.Model}") : _o.Model;
+        string zeroShotModel = zeroShot ? await InferenceModelAsync("onnx-zero-shot", _o.Model, $"the pretrained {_o.Model}", "for the zero-shot baseline") : _o.Model;
         // A pretrained name, or its ONNX export's folder (then its contents are an input).
         string[] zeroShotInput = Directory.Exists(zeroShotModel) ? [zeroShotModel] : [];
         string evalStep = await _steps.RunAsync("evaluate", [s1Inference, s2Inference, .. zeroShotInput, Path.Combine(splitDir, "test.jsonl"), .. dataInputs],
@@ -317,7 +317,7 @@ public sealed class PipelineRunner
         string? exportStep = null;
         if (_o.Onnx)
         {
-            servedModel = await InferenceModelAsync("export-onnx", modelDir, "the final model (the index will encode queries on ONNX Runtime)",
+            servedModel = await InferenceModelAsync("export-onnx", modelDir, "the final model", "for the hybrid evaluation and the served index",
                 SearchIndex.CalibrationFiles(modelDir));
             exportStep = Step("export-onnx");
         }
@@ -391,13 +391,13 @@ public sealed class PipelineRunner
     /// calibration, the hybrid) then encodes on ONNX Runtime, about twice TorchSharp's speed on this machine
     /// (bench/results/onnx-export.md), with the same embeddings to about 1e-7. With <c>--no-onnx</c> it returns
     /// <paramref name="model"/> itself. <paramref name="companions"/> are copied into the export (calibration files).</summary>
-    private async Task<string> InferenceModelAsync(string step, string model, string what, IEnumerable<string>? companions = null)
+    private async Task<string> InferenceModelAsync(string step, string model, string what, string purpose, IEnumerable<string>? companions = null)
     {
         if (!_o.Onnx) return model;
         var pretrained = PretrainedModels.Find(model);
         string dir = await _steps.RunAsync(step, pretrained is null ? [model] : [], pretrained is null ? null : new { pretrained = pretrained.Name }, d =>
         {
-            Info($"exporting {what} to ONNX");
+            Info($"ONNX export of {what}, {purpose}");
             using var torch = pretrained is null ? SiameseEmbedder.FromFolder(model) : SiameseEmbedder.Pretrained(pretrained);
             var parity = OnnxExportCheck.ExportAndCheck(torch, Path.Combine(d, "model"), companions);
             Json.WriteFile(Path.Combine(d, "export.json"), parity);
@@ -419,7 +419,7 @@ public sealed class PipelineRunner
         if (!_o.Onnx) return labelerDir;
         string dir = await _steps.RunAsync("onnx-labeler", [labelerDir], null, d =>
         {
-            Info("exporting the labeler to ONNX");
+            Info("ONNX export of the labeler, for grading");
             using var package = CrossEncoderPackage.Load(labelerDir);
             var parity = OnnxExportCheck.ExportLabelerAndCheck(package, Path.Combine(d, CrossEncoderTrainer.LabelerFolderName));
             Json.WriteFile(Path.Combine(d, "export.json"), parity);
