@@ -400,11 +400,8 @@ public sealed class PipelineRunner
             Info($"ONNX export of {what}, {purpose}");
             using var torch = pretrained is null ? SiameseEmbedder.FromFolder(model) : SiameseEmbedder.Pretrained(pretrained);
             var parity = OnnxExportCheck.ExportAndCheck(torch, Path.Combine(d, "model"), companions);
-            Json.WriteFile(Path.Combine(d, "export.json"), parity);
-            Info($"ONNX parity on {parity.Texts} probe texts: max |Δ| query {parity.QueryMaxAbsDiff:0.##E+0}, item {parity.ItemMaxAbsDiff:0.##E+0}");
-            if (!parity.Passed)
-                throw new InvalidOperationException($"The ONNX export of {what} does not reproduce it within {parity.Tolerance:0.##E+0} " +
-                                                    $"({Path.Combine(d, "export.json")}); run with --no-onnx to stay on TorchSharp.");
+            RecordParity(d, parity, parity.Passed, parity.Tolerance, what,
+                $"{parity.Texts} probe texts: max |Δ| query {parity.QueryMaxAbsDiff:0.##E+0}, item {parity.ItemMaxAbsDiff:0.##E+0}");
             return Task.CompletedTask;
         });
         return Path.Combine(dir, "model");
@@ -422,14 +419,23 @@ public sealed class PipelineRunner
             Info("ONNX export of the labeler, for grading");
             using var package = CrossEncoderPackage.Load(labelerDir);
             var parity = OnnxExportCheck.ExportLabelerAndCheck(package, Path.Combine(d, CrossEncoderTrainer.LabelerFolderName));
-            Json.WriteFile(Path.Combine(d, "export.json"), parity);
-            Info($"ONNX parity on {parity.Pairs} probe pairs: max |Δ| probability {parity.MaxAbsDiff:0.##E+0}");
-            if (!parity.Passed)
-                throw new InvalidOperationException($"The ONNX export of the labeler does not reproduce it within {parity.Tolerance:0.##E+0} " +
-                                                    $"({Path.Combine(d, "export.json")}); run with --no-onnx to stay on TorchSharp.");
+            RecordParity(d, parity, parity.Passed, parity.Tolerance, "the labeler",
+                $"{parity.Pairs} probe pairs: max |Δ| probability {parity.MaxAbsDiff:0.##E+0}");
             return Task.CompletedTask;
         });
         return Path.Combine(dir, CrossEncoderTrainer.LabelerFolderName);
+    }
+
+    /// <summary>Writes an export step's parity check to <c>export.json</c> (read by the report), says it, and fails the
+    /// step when the export does not reproduce its source within <paramref name="tolerance"/>.</summary>
+    private void RecordParity(string stepDir, object parity, bool passed, double tolerance, string what, string measured)
+    {
+        string path = Path.Combine(stepDir, "export.json");
+        Json.WriteFile(path, parity);
+        Info($"ONNX parity on {measured}");
+        if (!passed)
+            throw new InvalidOperationException($"The ONNX export of {what} does not reproduce it within {tolerance:0.##E+0} " +
+                                                $"({path}); run with --no-onnx to stay on TorchSharp.");
     }
 
     /// <summary>The options of a resumable training step with resume on (set here, after the step's fingerprint was
