@@ -28,9 +28,36 @@ public static class QueryDifferenceTable
         return new Rows(parts);
     }
 
+    /// <summary>The same content as plain rows for a report table: per listed query one row per rank, the query and its
+    /// values on the first; a hit reads "grade title (id)" with '·' for an unjudged one.</summary>
+    public static (string[] Header, List<string[]> Rows) PlainRows(QueryDifferences d, string nameA, string nameB)
+    {
+        string[] header = ["", "query", $"{d.Metric} {nameA} → {nameB}", "rank", nameA, nameB];
+        var rows = new List<string[]>();
+        foreach (var (side, list) in new[] { ($"{nameB} worse", d.BWorse), ($"{nameB} better", d.BBetter) })
+            foreach (var q in list)
+            {
+                int depth = Math.Max(1, Math.Max(q.TopA?.Count ?? 0, q.TopB?.Count ?? 0));
+                for (int r = 0; r < depth; r++)
+                    rows.Add(r == 0
+                        ? [side, q.QueryText ?? q.QueryId, $"{F(q.A)} → {F(q.B)}", q.TopA is null && q.TopB is null ? "" : "1", Plain(q.TopA, 0), Plain(q.TopB, 0)]
+                        : ["", "", "", (r + 1).ToString(CultureInfo.InvariantCulture), Plain(q.TopA, r), Plain(q.TopB, r)]);
+            }
+        return (header, rows);
+    }
+
+    private static string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
+
+    private static string Plain(IReadOnlyList<RankedHit>? hits, int r)
+    {
+        if (hits is null || r >= hits.Count) return "";
+        var h = hits[r];
+        string grade = h.Grade is { } g ? g.ToString(CultureInfo.InvariantCulture) : "·";
+        return h.Title is { } t ? $"{grade} {(t.Length > MaxTitle ? t[..(MaxTitle - 1)] + "…" : t)} ({h.ProductId})" : $"{grade} {h.ProductId}";
+    }
+
     private static IRenderable Query(QueryDifference q, string metric)
     {
-        string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
         string name = q.QueryText is { } text && text != q.QueryId
             ? $"[bold]{Markup.Escape(text)}[/] [grey](id {Markup.Escape(q.QueryId)})[/]"
             : $"[bold]{Markup.Escape(q.QueryText ?? q.QueryId)}[/]";

@@ -375,7 +375,7 @@ public sealed class PipelineRunner
         manifest.Complete();
         manifest.WriteTo(_out);
         var complete = completeStep is null ? null : ReadSystems(completeStep).ToList();
-        string reportHtml = WriteReport(systems, complete, evalStep, labelerStep, auditStep, synthStep, mineStep, calStep, s1Step, s2Step, exportStep);
+        string reportHtml = WriteReport(data, systems, complete, evalStep, labelerStep, auditStep, synthStep, mineStep, calStep, s1Step, s2Step, exportStep);
         Info($"pipeline finished in {total.Elapsed.TotalMinutes:0.0} min; report: {reportHtml}");
         return new PipelineResult(_out, modelDir, indexDir, reportHtml, _steps.Steps, systems);
     }
@@ -568,10 +568,28 @@ public sealed class PipelineRunner
         return list;
     }
 
+    /// <summary>Queries listed each way, and hits shown per system, in the report's comparison of BM25 and stage 2.</summary>
+    private const int DifferenceQueries = 5, DifferenceDepth = 5;
+
+    /// <summary>The test queries where <paramref name="systemB"/> differs most from <paramref name="systemA"/> on NDCG@10,
+    /// with both systems' top hits and titles, from the evaluation step's folders; null when either is missing.</summary>
+    private static QueryDifferences? QueriesThatDiffer(string evalStep, string systemA, string systemB, Dataset data)
+    {
+        string a = Path.Combine(evalStep, Slug(systemA)), b = Path.Combine(evalStep, Slug(systemB));
+        if (!new[] { a, b }.All(d => File.Exists(Path.Combine(d, EvaluationResult.PerQueryFile)) && File.Exists(Path.Combine(d, EvaluationResult.RunFile))))
+            return null;
+        var d = QueryDifferences.Largest(PerQueryFile.Read(Path.Combine(a, EvaluationResult.PerQueryFile)),
+            PerQueryFile.Read(Path.Combine(b, EvaluationResult.PerQueryFile)), "ndcg@10", DifferenceQueries);
+        var qrels = TrecReader.ReadQrels(Path.Combine(a, EvaluationResult.QrelsFile));
+        d.AttachHits(TrecReader.ReadRun(Path.Combine(a, EvaluationResult.RunFile), DifferenceDepth), qrels,
+            TrecReader.ReadRun(Path.Combine(b, EvaluationResult.RunFile), DifferenceDepth), qrels, id => data.FindProduct(id)?.Title);
+        return d;
+    }
+
     private static JsonElement? ReadJson(string path) =>
         File.Exists(path) ? JsonDocument.Parse(File.ReadAllText(path)).RootElement.Clone() : null;
 
-    private string WriteReport(List<SystemMetrics> systems, List<SystemMetrics>? complete, string evalStep, string labelerStep, string auditStep,
+    private string WriteReport(Dataset data, List<SystemMetrics> systems, List<SystemMetrics>? complete, string evalStep, string labelerStep, string auditStep,
         string synthStep, string mineStep, string calStep, string s1Step, string s2Step, string? exportStep)
     {
         var report = new ReportBuilder("MineRefine pipeline report");
@@ -585,6 +603,14 @@ public sealed class PipelineRunner
             if (ReadScores(evalStep, system) is { } s)
                 report.AddScorePlot($"Score distribution per grade: {system}", s.Select(a => (IReadOnlyList<float>)a).ToArray(),
                     Path.Combine(plots, file));
+        if (QueriesThatDiffer(evalStep, "bm25", "stage 2", data) is { } differ)
+        {
+            var (header, rows) = QueryDifferenceTable.PlainRows(differ, "bm25", "stage 2");
+            report.AddTable($"Test queries where stage 2 differs most from BM25 ({differ.Metric}), with both top {DifferenceDepth}", header, rows,
+                $"The {DifferenceQueries} largest losses and gains of {differ.Compared} compared queries. Each hit: its judged grade " +
+                "(2, 1, 0; · = never judged, which the judged-only metrics count as 0), title and id. Every query's values: " +
+                "steps/evaluate/*/per_query.csv; the same view for any two eval folders: minerefine compare A B --show N.");
+        }
         if (ReadJson(Path.Combine(labelerStep, "test-metrics.json")) is { } lm)
         {
             var randomPairs = ReadJson(Path.Combine(labelerStep, "test-random-pairs.json"));

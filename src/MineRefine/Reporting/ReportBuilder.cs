@@ -61,6 +61,15 @@ public sealed class ReportBuilder
         return this;
     }
 
+    /// <summary>Adds a plain table (cells as given) with an optional line of explanation above it.</summary>
+    public ReportBuilder AddTable(string title, string[] header, IReadOnlyList<string[]> rows, string? note = null)
+    {
+        if (rows.Any(r => r.Length != header.Length))
+            throw new ArgumentException($"Every row of table '{title}' needs {header.Length} cells.", nameof(rows));
+        _parts.Add(("table", title, (header, rows.ToList(), note)));
+        return this;
+    }
+
     /// <summary>Adds any JSON-serialisable object as a key/value section.</summary>
     public ReportBuilder AddSection(string title, object? payload)
     {
@@ -147,6 +156,13 @@ public sealed class ReportBuilder
                             .Concat(r.Select(x => x.ToString(CultureInfo.InvariantCulture))).ToArray()).ToList()));
                     break;
                 }
+                case "table":
+                {
+                    var (header, rows, note) = ((string[], List<string[]>, string?))payload;
+                    if (note is not null) sb.AppendLine(note).AppendLine();
+                    AppendMdTable(sb, (header, rows));
+                    break;
+                }
                 default:
                     AppendMdTable(sb, (["key", "value"], Flatten(payload).Select(kv => new[] { kv.Key, kv.Value }).ToList()));
                     break;
@@ -206,6 +222,13 @@ public sealed class ReportBuilder
                     AppendHtmlTable(sb, (["true \\ predicted", "0", "1", "2"],
                         m.Select((r, i) => new[] { i.ToString(CultureInfo.InvariantCulture) }
                             .Concat(r.Select(x => x.ToString(CultureInfo.InvariantCulture))).ToArray()).ToList()));
+                    break;
+                }
+                case "table":
+                {
+                    var (header, rows, note) = ((string[], List<string[]>, string?))payload;
+                    if (note is not null) sb.Append("<p>").Append(WebUtility.HtmlEncode(note)).Append("</p>");
+                    AppendHtmlTable(sb, (header, rows));
                     break;
                 }
                 default:

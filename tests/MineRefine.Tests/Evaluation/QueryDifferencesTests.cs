@@ -52,6 +52,24 @@ public class QueryDifferencesTests
     }
 
     [Fact]
+    public void Plain_rows_give_one_row_per_rank_with_the_query_on_the_first()
+    {
+        var a = Table("a", "q1,shoes,3,2,1,false,1,1", "q2,hats,3,2,1,false,0.25,1");
+        var b = Table("b", "q1,shoes,3,2,1,false,0.5,1", "q2,hats,3,2,1,false,0.75,1");
+        var d = QueryDifferences.Largest(a, b, "ndcg@10", 3);
+        var qrels = new Dictionary<(string, string), int> { [("q1", "p1")] = 2 };
+        d.AttachHits(new Dictionary<string, IReadOnlyList<string>> { ["q1"] = ["p1", "p2"], ["q2"] = ["p9"] }, qrels,
+            new Dictionary<string, IReadOnlyList<string>> { ["q1"] = ["p2"], ["q2"] = ["p9"] }, qrels,
+            id => id == "p1" ? new string('x', 70) : null);
+        var (header, rows) = QueryDifferenceTable.PlainRows(d, "bm25", "stage 2");
+        Assert.Equal(["", "query", "ndcg@10 bm25 → stage 2", "rank", "bm25", "stage 2"], header);
+        Assert.Equal(3, rows.Count); // q1: two ranks (A has two hits), q2: one
+        Assert.Equal(["stage 2 worse", "shoes", "1.0000 → 0.5000", "1", "2 " + new string('x', 59) + "… (p1)", "· p2"], rows[0]);
+        Assert.Equal(["", "", "", "2", "· p2", ""], rows[1]);
+        Assert.Equal(["stage 2 better", "hats", "0.2500 → 0.7500", "1", "· p9", "· p9"], rows[2]);
+    }
+
+    [Fact]
     public void Trec_files_read_back_what_the_writer_wrote_ids_unescaped_and_ranks_in_order()
     {
         string dir = Path.Combine(Path.GetTempPath(), "mr-trec-" + Guid.NewGuid().ToString("N"));

@@ -91,6 +91,8 @@ public class PipelineRunnerTests
             // On the sample the same systems are also graded against the complete truth.
             Assert.Contains("against the complete truth", report);
             Assert.Contains("Served model: ONNX export", report); // the export's parity check, for the reader
+            Assert.Contains("Inference on ONNX Runtime", report);
+            Assert.Contains("Test queries where stage 2 differs most from BM25 (ndcg@10), with both top 5", report);
             var complete = Directory.GetFiles(Path.Combine(dir, "steps", "evaluate-complete"), "metrics.json", SearchOption.AllDirectories);
             Assert.Equal(4, complete.Length);
 

@@ -18,6 +18,28 @@ public class ReportBuilderTests
     }
 
     [Fact]
+    public void A_plain_table_renders_in_both_formats_escaped_and_rows_must_fit_the_header()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mr-report-table-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            new ReportBuilder("t").AddTable("Queries", ["query", "hit"], [["a|b", "<x>"], ["c", ""]], "note here").WriteTo(dir);
+            string md = File.ReadAllText(Path.Combine(dir, "report.md"));
+            Assert.Contains("note here", md);
+            Assert.Contains("| query | hit |", md);
+            Assert.Contains("| a\\|b | <x> |", md);
+            string html = File.ReadAllText(Path.Combine(dir, "report.html"));
+            Assert.Contains("<td>&lt;x&gt;</td>", html);
+            Assert.Contains("<p>note here</p>", html);
+            Assert.Throws<ArgumentException>(() => new ReportBuilder("t").AddTable("bad", ["one", "two"], [["only one"]]));
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
     public void Writes_markdown_and_self_contained_html_with_lifts_and_plots()
     {
         string dir = Path.Combine(Path.GetTempPath(), "mr-report-" + Guid.NewGuid().ToString("N"));
