@@ -158,17 +158,7 @@ public sealed class CompareCommand(CliEnvironment env) : Command<CompareSettings
             human.MarkupLine("[grey]no hits listed: neither A nor B is a single eval folder with run.trec[/]");
             return;
         }
-        var runA = fa is null ? null : TrecReader.ReadRun(Path.Combine(fa, EvaluationResult.RunFile), settings.Depth);
-        var runB = fb is null ? null : TrecReader.ReadRun(Path.Combine(fb, EvaluationResult.RunFile), settings.Depth);
-        var qrelsA = fa is null ? null : Qrels(fa);
-        var qrelsB = fb is null ? null : Qrels(fb);
-        differences.AttachHits(runA, qrelsA, runB, qrelsB, Titles(fa ?? fb!, human));
-    }
-
-    private static IReadOnlyDictionary<(string, string), int>? Qrels(string folder)
-    {
-        string path = Path.Combine(folder, EvaluationResult.QrelsFile);
-        return File.Exists(path) ? TrecReader.ReadQrels(path) : null;
+        differences.AttachHitsFrom(fa, fb, settings.Depth, Titles(fa ?? fb!, human));
     }
 
     /// <summary>Product titles from the data the eval run recorded in its run.json (<c>options.data</c>), or null

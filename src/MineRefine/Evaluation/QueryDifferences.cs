@@ -86,6 +86,18 @@ public sealed class QueryDifferences
         }
     }
 
+    /// <summary><see cref="AttachHits"/> from <c>eval</c> output folders: each side's top <paramref name="depth"/> from its
+    /// run.trec, graded by its qrels.trec (when present); a null folder leaves that side without hits.</summary>
+    public void AttachHitsFrom(string? evalFolderA, string? evalFolderB, int depth, Func<string, string?>? titles = null)
+    {
+        static IReadOnlyDictionary<string, IReadOnlyList<string>>? Run(string? folder, int depth) =>
+            folder is null ? null : TrecReader.ReadRun(Path.Combine(folder, EvaluationResult.RunFile), depth);
+        static IReadOnlyDictionary<(string, string), int>? Qrels(string? folder) =>
+            folder is not null && File.Exists(Path.Combine(folder, EvaluationResult.QrelsFile))
+                ? TrecReader.ReadQrels(Path.Combine(folder, EvaluationResult.QrelsFile)) : null;
+        AttachHits(Run(evalFolderA, depth), Qrels(evalFolderA), Run(evalFolderB, depth), Qrels(evalFolderB), titles);
+    }
+
     private static List<RankedHit> Hits(string queryId, IReadOnlyDictionary<string, IReadOnlyList<string>> run,
         IReadOnlyDictionary<(string, string), int>? qrels, Func<string, string?>? titles) =>
         (run.TryGetValue(queryId, out var ids) ? ids : [])

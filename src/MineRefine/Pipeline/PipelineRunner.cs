@@ -580,9 +580,7 @@ public sealed class PipelineRunner
             return null;
         var d = QueryDifferences.Largest(PerQueryFile.Read(Path.Combine(a, EvaluationResult.PerQueryFile)),
             PerQueryFile.Read(Path.Combine(b, EvaluationResult.PerQueryFile)), "ndcg@10", DifferenceQueries);
-        var qrels = TrecReader.ReadQrels(Path.Combine(a, EvaluationResult.QrelsFile));
-        d.AttachHits(TrecReader.ReadRun(Path.Combine(a, EvaluationResult.RunFile), DifferenceDepth), qrels,
-            TrecReader.ReadRun(Path.Combine(b, EvaluationResult.RunFile), DifferenceDepth), qrels, id => data.FindProduct(id)?.Title);
+        d.AttachHitsFrom(a, b, DifferenceDepth, id => data.FindProduct(id)?.Title);
         return d;
     }
 
