@@ -52,9 +52,14 @@ public static class QueryDifferenceTable
     {
         if (hits is null || r >= hits.Count) return "";
         var h = hits[r];
-        string grade = h.Grade is { } g ? g.ToString(CultureInfo.InvariantCulture) : "·";
-        return h.Title is { } t ? $"{grade} {(t.Length > MaxTitle ? t[..(MaxTitle - 1)] + "…" : t)} ({h.ProductId})" : $"{grade} {h.ProductId}";
+        return h.Title is { } t ? $"{Grade(h)} {Short(t)} ({h.ProductId})" : $"{Grade(h)} {h.ProductId}";
     }
+
+    /// <summary>The hit's judged grade, or '·' when it was never judged.</summary>
+    private static string Grade(RankedHit h) => h.Grade is { } g ? g.ToString(CultureInfo.InvariantCulture) : "·";
+
+    /// <summary>The title cut to <see cref="MaxTitle"/> characters.</summary>
+    private static string Short(string title) => title.Length > MaxTitle ? title[..(MaxTitle - 1)] + "…" : title;
 
     private static IRenderable Query(QueryDifference q, string metric)
     {
@@ -82,10 +87,9 @@ public static class QueryDifferenceTable
     {
         if (r >= hits.Count) return "";
         var h = hits[r];
-        string grade = h.Grade is { } g ? g.ToString(CultureInfo.InvariantCulture) : "·";
         string text = h.Title is { } t
-            ? Markup.Escape(t.Length > MaxTitle ? t[..(MaxTitle - 1)] + "…" : t) + $" [grey]{Markup.Escape(h.ProductId)}[/]"
+            ? Markup.Escape(Short(t)) + $" [grey]{Markup.Escape(h.ProductId)}[/]"
             : Markup.Escape(h.ProductId);
-        return $"[bold]{grade}[/] {text}";
+        return $"[bold]{Grade(h)}[/] {text}";
     }
 }
