@@ -8,7 +8,8 @@ public readonly record struct EvaluationProgress(string Stage, int Done, int Tot
 
 /// <summary>Evaluates a retriever on graded judgments (paper §7): retrieves the top <see cref="EvaluationOptions.Depth"/>
 /// (100) over the whole catalog for every judged query (no sub-sampling), computes NDCG/Recall/Precision@K, MRR@10 and
-/// the grade-2 variants per query, averages them, and — when the system can score pairs — the score separation over
+/// the grade-2 variants per query, the judged-only view of incomplete judgments (<see cref="CondensedNdcg"/>,
+/// <see cref="JudgedAtK"/>), averages them, and — when the system can score pairs — the score separation over
 /// all judged pairs.</summary>
 /// <remarks>
 /// Unjudged retrieved items count as grade 0. Queries with no judged item of grade ≥ 1 are skipped (counted in
@@ -82,6 +83,7 @@ public sealed class RetrievalEvaluator
             var hits = results[qi];
             if (hits.Count > depth) hits = hits.Take(depth).ToList();
             var retrievedGrades = hits.Select(h => map.GetValueOrDefault(h.ProductId, 0)).ToArray();
+            var retrievedJudged = hits.Select(h => map.ContainsKey(h.ProductId)).ToArray();
             int relevant = map.Values.Count(g => g >= 1), exact = map.Values.Count(g => g == 2);
             bool skipped = relevant == 0;
             var m = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -94,6 +96,8 @@ public sealed class RetrievalEvaluator
                     m[$"precision@{k}"] = PrecisionAtK.At(retrievedGrades, k, 1);
                     m[$"recall2@{k}"] = exact > 0 ? RecallAtK.At(retrievedGrades, exact, k, 2) : double.NaN;
                     m[$"precision2@{k}"] = exact > 0 ? PrecisionAtK.At(retrievedGrades, k, 2) : double.NaN;
+                    m[$"ndcg_judged@{k}"] = CondensedNdcg.At(retrievedGrades, retrievedJudged, map.Values, k, _options.Gains);
+                    m[$"judged@{k}"] = JudgedAtK.At(retrievedJudged, k);
                 }
                 m[$"mrr@{_options.MrrCutoff}"] = ReciprocalRank.At(retrievedGrades, _options.MrrCutoff, 1);
             }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using MineRefine.Common;
 using MineRefine.Data;
@@ -584,6 +585,18 @@ public sealed class PipelineRunner
         return d;
     }
 
+    /// <summary>Rows of the report's judged-only table: judged@10, plain and condensed NDCG per system (cells "–" when a
+    /// value is missing); empty when no system has the judged-only metrics.</summary>
+    internal static List<string[]> JudgedOnlyRows(IReadOnlyList<SystemMetrics> systems)
+    {
+        static string Cell(IReadOnlyDictionary<string, double> m, string key) =>
+            m.TryGetValue(key, out var v) && !double.IsNaN(v) ? v.ToString("0.0000", CultureInfo.InvariantCulture) : "–";
+        return systems.Where(s => s.Metrics.ContainsKey("judged@10"))
+            .Select(s => new[] { s.Name, Cell(s.Metrics, "judged@10"), Cell(s.Metrics, "ndcg@10"), Cell(s.Metrics, "ndcg_judged@10"),
+                Cell(s.Metrics, "ndcg_judged@100") })
+            .ToList();
+    }
+
     private static JsonElement? ReadJson(string path) =>
         File.Exists(path) ? JsonDocument.Parse(File.ReadAllText(path)).RootElement.Clone() : null;
 
@@ -596,6 +609,13 @@ public sealed class PipelineRunner
             report.AddMetrics("Same test queries against the complete truth (sample only: every relevant product graded, " +
                               "so retrieving a relevant product nobody judged is no longer counted as a miss)",
                 complete, complete[0].Name);
+        if (JudgedOnlyRows(systems) is { Count: > 0 } judgedRows)
+            report.AddTable("Judged-only view of the test split (how much of each system's top is judged, and NDCG over the judged items alone)",
+                ["system", "judged@10", "ndcg@10", "ndcg_judged@10", "ndcg_judged@100"], judgedRows,
+                "Plain NDCG counts every retrieved product nobody judged as irrelevant; where judgments are incomplete, a system " +
+                "with a lower judged@10 is graded on more guesses. ndcg_judged (condensed-list NDCG, Sakai 2007) drops the " +
+                "unjudged products from each ranking first, so it measures how each system orders the judged products only. " +
+                "Read the two together: neither alone decides which system is better when judged@10 differs much.");
         string plots = Path.Combine(_out, "plots");
         foreach (var (system, file) in new[] { ("stage 1", "stage1.png"), ("stage 2", "stage2.png"), (_o.ZeroShotName, "zero-shot.png") })
             if (ReadScores(evalStep, system) is { } s)

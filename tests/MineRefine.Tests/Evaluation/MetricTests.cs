@@ -33,6 +33,36 @@ public class MetricTests
     }
 
     [Fact]
+    public void Condensed_ndcg_drops_unjudged_items_and_moves_the_judged_ones_up()
+    {
+        // Retrieved: unjudged, 0, unjudged, 2, 1 → condensed [0, 2, 1]. DCG@10 = 1/log2(3) + 0.5/log2(4);
+        // IDCG over judged [2, 1, 0] = 1 + 0.5/log2(3). Plain NDCG of the same list (unjudged = 0) is lower.
+        int[] grades = [0, 0, 0, 2, 1];
+        bool[] judged = [false, true, false, true, true];
+        double ideal = 1 + 0.5 / Math.Log2(3);
+        Assert.Equal((1 / Math.Log2(3) + 0.5 / 2) / ideal, CondensedNdcg.At(grades, judged, [2, 1, 0], 10), 12);
+        Assert.Equal((1 / Math.Log2(5) + 0.5 / Math.Log2(6)) / ideal, Ndcg.At(grades, [2, 1, 0], 10), 12);
+        // The cut-off applies to the condensed list: @2 keeps [0, 2] although they sat at ranks 2 and 4.
+        Assert.Equal((1 / Math.Log2(3)) / ideal, CondensedNdcg.At(grades, judged, [2, 1, 0], 2), 12);
+        // Everything judged: equal to plain NDCG. Nothing judged: 0.
+        Assert.Equal(Ndcg.At([2, 0, 1], [2, 1, 1, 0], 2), CondensedNdcg.At([2, 0, 1], [true, true, true], [2, 1, 1, 0], 2), 12);
+        Assert.Equal(0.0, CondensedNdcg.At([0, 0], [false, false], [2], 10));
+        var mismatch = Assert.Throws<ArgumentException>(() => CondensedNdcg.At([0, 2], [true], [2], 10));
+        Assert.Contains("one flag per retrieved item", mismatch.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => CondensedNdcg.At([2], [true], [2], 0));
+    }
+
+    [Fact]
+    public void Judged_at_k_is_the_judged_share_of_the_top_k()
+    {
+        bool[] judged = [true, false, true, true];
+        Assert.Equal(2.0 / 3, JudgedAtK.At(judged, 3), 12);
+        Assert.Equal(3.0 / 10, JudgedAtK.At(judged, 10), 12); // denominator K even when fewer were retrieved
+        Assert.Equal(0.0, JudgedAtK.At([], 10));
+        Assert.Throws<ArgumentOutOfRangeException>(() => JudgedAtK.At(judged, 0));
+    }
+
+    [Fact]
     public void Recall_and_precision_count_relevant_and_exact()
     {
         int[] retrieved = [0, 2, 1, 0, 2];

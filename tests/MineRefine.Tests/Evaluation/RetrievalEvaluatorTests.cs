@@ -51,6 +51,13 @@ public class RetrievalEvaluatorTests
         Assert.Equal((0.5 + 0) / 2, r.Metrics["mrr@10"]!.Value, 12);
         Assert.Equal(1.0, r.Metrics["recall2@10"]!.Value, 12);      // only q1 has grade 2
         Assert.Equal(1.0 / 10, r.Metrics["precision2@10"]!.Value, 12);
+        // Judged-only view. q1 retrieves p3 (0), p1 (2), p6 (unjudged), p2 (1): condensed [0, 2, 1], DCG =
+        // 1/log2(3) + 0.5/log2(4) = 0.880930 over IDCG 1.565465 = 0.562727; judged@10 = 3/10. q3 retrieves p6
+        // (unjudged), p2 (unjudged for q3): condensed [] → 0, judged 0.
+        Assert.Equal((1 / Math.Log2(3) + 0.5 / 2) / (1 + 0.5 / Math.Log2(3) + 0.5 / 2) / 2, r.Metrics["ndcg_judged@10"]!.Value, 12);
+        Assert.Equal(0.5627273, r.Metrics["ndcg_judged@10"]!.Value * 2, 6);
+        Assert.Equal((3.0 / 10 + 0) / 2, r.Metrics["judged@10"]!.Value, 12);
+        Assert.Equal((3.0 / 100 + 0) / 2, r.Metrics["judged@100"]!.Value, 12);
 
         var s = r.Separation!;
         Assert.Equal(0.6, s.AverageMargin!.Value, 6);               // only q1 has both grades 2 and 0
@@ -75,7 +82,8 @@ public class RetrievalEvaluatorTests
         Assert.Equal(
             ["ndcg@10", "ndcg@50", "ndcg@100", "recall@10", "recall@50", "recall@100",
              "precision@10", "precision@50", "precision@100", "mrr@10",
-             "recall2@10", "recall2@50", "recall2@100", "precision2@10", "precision2@50", "precision2@100"],
+             "recall2@10", "recall2@50", "recall2@100", "precision2@10", "precision2@50", "precision2@100",
+             "ndcg_judged@10", "ndcg_judged@50", "ndcg_judged@100", "judged@10", "judged@50", "judged@100"],
             root.GetProperty("metrics").EnumerateObject().Select(p => p.Name).ToArray());
         var sep = root.GetProperty("separation");
         foreach (var key in new[] { "average_margin", "worst_case_margin", "auc_2_vs_0", "auc_1_vs_0", "auc_2_vs_1",

@@ -93,6 +93,17 @@ public class PipelineRunnerTests
             Assert.Contains("Served model: ONNX export", report); // the export's parity check, for the reader
             Assert.Contains("Inference on ONNX Runtime", report);
             Assert.Contains("Test queries where stage 2 differs most from BM25 (ndcg@10), with both top 5", report);
+            Assert.Contains("Judged-only view of the test split", report);
+            foreach (var system in result.Systems)
+            {
+                // Each row carries the system's own values; condensed NDCG is never below plain NDCG (same ideal DCG,
+                // the judged items only move up).
+                double plain = system.Metrics["ndcg@10"], condensed = system.Metrics["ndcg_judged@10"], judged = system.Metrics["judged@10"];
+                Assert.InRange(condensed, plain - 1e-12, 1.0);
+                Assert.InRange(judged, 0.0, 1.0);
+                string F(double v) => v.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture);
+                Assert.Contains($"| {system.Name} | {F(judged)} | {F(plain)} | {F(condensed)} |", report);
+            }
             var complete = Directory.GetFiles(Path.Combine(dir, "steps", "evaluate-complete"), "metrics.json", SearchOption.AllDirectories);
             Assert.Equal(4, complete.Length);
 
