@@ -159,13 +159,14 @@ public sealed class PipelineCommand(CliEnvironment env) : AsyncCommand<PipelineS
         foreach (var s in result.Steps)
             steps.AddRow(s.Name, s.Seconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture), s.Skipped ? "skipped (unchanged)" : s.Resumed ? "resumed from its checkpoint" : "");
         human.Write(steps);
-        var table = new Table().AddColumns("system", "ndcg@10", "ndcg@50", "ndcg@100", "recall@100", "precision@10", "avg margin");
+        var table = new Table().AddColumns("system", "ndcg@10", "ndcg@50", "ndcg@100", "recall@100", "precision@10", "judged@10", "ndcg_judged@10", "avg margin");
         foreach (var s in result.Systems)
         {
             string F(IReadOnlyDictionary<string, double>? d, string k) =>
                 d is not null && d.TryGetValue(k, out var v) ? v.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture) : "–";
             table.AddRow(Markup.Escape(s.Name), F(s.Metrics, "ndcg@10"), F(s.Metrics, "ndcg@50"), F(s.Metrics, "ndcg@100"),
-                F(s.Metrics, "recall@100"), F(s.Metrics, "precision@10"), F(s.Separation, "average_margin"));
+                F(s.Metrics, "recall@100"), F(s.Metrics, "precision@10"), F(s.Metrics, "judged@10"), F(s.Metrics, "ndcg_judged@10"),
+                F(s.Separation, "average_margin"));
         }
         human.Write(table);
         human.MarkupLine($"model: [bold]{Markup.Escape(result.ModelDir)}[/]  index: [bold]{Markup.Escape(result.IndexDir)}[/]  " +
