@@ -69,8 +69,21 @@ public sealed class RunComparisonResult
 /// <see cref="QueryAlignment"/>. Throws <see cref="ArgumentException"/> when no query is left to compare.</remarks>
 public static class RunComparison
 {
-    /// <summary>The metrics compared when none are named.</summary>
+    /// <summary>The metrics compared when none are named (plus <see cref="JudgedOnlyMetrics"/> when both runs have
+    /// them).</summary>
     public static readonly IReadOnlyList<string> DefaultMetrics = ["ndcg@10", "ndcg@50", "ndcg@100", "recall@100"];
+
+    /// <summary>The judged-only view (<see cref="CondensedNdcg"/>, <see cref="JudgedAtK"/>) added to the default metrics
+    /// when both per-query files have the columns (files written before these metrics existed do not).</summary>
+    public static readonly IReadOnlyList<string> JudgedOnlyMetrics = ["ndcg_judged@10", "judged@10"];
+
+    /// <summary>The metrics compared when none are named: <see cref="DefaultMetrics"/>, then
+    /// <see cref="JudgedOnlyMetrics"/> if both <paramref name="a"/> and <paramref name="b"/> have them.</summary>
+    public static IReadOnlyList<string> DefaultMetricsFor(PerQueryTable a, PerQueryTable b)
+    {
+        bool Has(PerQueryTable t, string m) => t.MetricKeys.Contains(m, StringComparer.Ordinal);
+        return JudgedOnlyMetrics.All(m => Has(a, m) && Has(b, m)) ? [.. DefaultMetrics, .. JudgedOnlyMetrics] : DefaultMetrics;
+    }
 
     /// <summary>Pairs the queries of <paramref name="a"/> and <paramref name="b"/> (see remarks).</summary>
     public static QueryAlignment Align(PerQueryTable a, PerQueryTable b)
@@ -97,7 +110,7 @@ public static class RunComparison
         };
     }
 
-    /// <summary>Compares B with A on each of <paramref name="metrics"/> (default <see cref="DefaultMetrics"/>).
+    /// <summary>Compares B with A on each of <paramref name="metrics"/> (default <see cref="DefaultMetricsFor"/>).
     /// Throws <see cref="Data.DataFormatException"/> when a file lacks a metric column (listing the available ones) and
     /// <see cref="ArgumentException"/> when there is nothing to compare.</summary>
     public static RunComparisonResult Compare(PerQueryTable a, PerQueryTable b, IReadOnlyList<string>? metrics = null,
@@ -105,7 +118,7 @@ public static class RunComparison
     {
         options ??= new PairedComparisonOptions();
         options.Validate();
-        metrics = metrics is { Count: > 0 } ? metrics.Distinct(StringComparer.Ordinal).ToList() : DefaultMetrics;
+        metrics = metrics is { Count: > 0 } ? metrics.Distinct(StringComparer.Ordinal).ToList() : DefaultMetricsFor(a, b);
         var columns = metrics.Select(m => (Metric: m, A: a.MetricIndex(m), B: b.MetricIndex(m))).ToList();
         var alignment = Align(a, b);
         if (alignment.Compared == 0)

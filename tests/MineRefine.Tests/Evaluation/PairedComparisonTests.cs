@@ -118,6 +118,24 @@ public class PairedComparisonTests
         PerQueryFile.Read(new StringReader(text), file);
 
     [Fact]
+    public void Default_metrics_add_the_judged_only_view_when_both_runs_have_it()
+    {
+        const string full = "query_id,query_text,n_judged,n_relevant,n_exact,skipped,ndcg@10,ndcg@50,ndcg@100,recall@100,ndcg_judged@10,judged@10\n";
+        const string old = "query_id,query_text,n_judged,n_relevant,n_exact,skipped,ndcg@10,ndcg@50,ndcg@100,recall@100\n";
+        var a = Parse(full + "q1,a,2,1,0,false,0.5,0.5,0.5,1,0.8,0.2\nq2,b,2,1,0,false,0.2,0.3,0.3,1,0.6,0.1\n", "A.csv");
+        var b = Parse(full + "q1,a,2,1,0,false,0.6,0.6,0.6,1,0.9,0.1\nq2,b,2,1,0,false,0.4,0.4,0.4,1,0.7,0.2\n", "B.csv");
+        var legacy = Parse(old + "q1,a,2,1,0,false,0.6,0.6,0.6,1\nq2,b,2,1,0,false,0.4,0.4,0.4,1\n", "old.csv");
+
+        var r = RunComparison.Compare(a, b, null, Fast);
+        Assert.Equal(["ndcg@10", "ndcg@50", "ndcg@100", "recall@100", "ndcg_judged@10", "judged@10"], r.Metrics.Select(m => m.Metric));
+        Assert.Equal(0.1, r.Metrics[4].Result.MeanDifference, 12);   // (0.1 + 0.1) / 2
+        Assert.Equal(0.0, r.Metrics[5].Result.MeanDifference, 12);   // (−0.1 + 0.1) / 2
+        // A file written before these metrics existed: the plain defaults, no error.
+        Assert.Equal(RunComparison.DefaultMetrics, RunComparison.Compare(a, legacy, null, Fast).Metrics.Select(m => m.Metric));
+        Assert.Equal(RunComparison.DefaultMetrics, RunComparison.DefaultMetricsFor(legacy, b));
+    }
+
+    [Fact]
     public void Reader_reads_values_quoted_text_and_empty_cells()
     {
         var t = Parse(Header +
