@@ -15,9 +15,14 @@ public sealed class EvalSettings : DataSettings
 {
     /// <summary>Retriever name.</summary>
     [CommandOption("--retriever <NAME>")]
-    [Description("Retriever: bm25, dense (with --model minilm, arctic-xs or a model folder) or hybrid (dense + BM25 fused; uses the model folder's fusion.json and thresholds.json).")]
+    [Description("Retriever: bm25, dense (with --model minilm, arctic-xs or a model folder), hybrid (dense + BM25 fused; uses the model folder's fusion.json and thresholds.json) or run (replay another system's rankings from a TREC run file, --run).")]
     [DefaultValue("bm25")]
     public string Retriever { get; set; } = "bm25";
+
+    /// <summary>TREC run file for <c>--retriever run</c>.</summary>
+    [CommandOption("--run <FILE>")]
+    [Description("With --retriever run: a TREC run file (qid Q0 docid rank score run_name, e.g. your production search's results or an eval folder's run.trec) whose query ids are the data set's; a judged query it does not rank counts with an empty list.")]
+    public string? Run { get; set; }
 
     /// <summary>Dense model.</summary>
     [CommandOption("--model <MODEL>")]
@@ -109,6 +114,7 @@ public sealed class EvalSettings : DataSettings
             if (Split.ToLowerInvariant() is not ("all" or "train" or "dev" or "test"))
                 throw new ArgumentException($"Unknown --split '{Split}'. Use one of: all, train, dev, test.");
             EvalRunOptions.CheckPool(Pool.ToLowerInvariant(), PoolRandomRatio);
+            EvalRunOptions.CheckRunFile(Retriever.ToLowerInvariant(), Run, Pool.ToLowerInvariant(), Misspell, Model);
             if (Qrels is not null && !File.Exists(Qrels) && !File.Exists(Qrels + ".gz"))
                 throw new ArgumentException($"--qrels: file '{Qrels}' does not exist.");
         }
@@ -136,7 +142,7 @@ public sealed class EvalCommand(CliEnvironment env) : Command<EvalSettings>
 
         var options = new EvalRunOptions
         {
-            Retriever = new RetrieverSpec { Name = settings.Retriever.ToLowerInvariant(), Bm25 = settings.Bm25Options(), Model = settings.Model },
+            Retriever = new RetrieverSpec { Name = settings.Retriever.ToLowerInvariant(), Bm25 = settings.Bm25Options(), Model = settings.Model, RunFile = settings.Run },
             Split = settings.Split.ToLowerInvariant(),
             SplitSeed = settings.SplitSeed,
             Seed = settings.Seed,
@@ -146,7 +152,7 @@ public sealed class EvalCommand(CliEnvironment env) : Command<EvalSettings>
             PoolRandomRatio = settings.PoolRandomRatio,
             OutDir = settings.Out!,
             Data = dataOptions,
-            InputFiles = settings.InputPaths(),
+            InputFiles = settings.Run is null ? settings.InputPaths() : [.. settings.InputPaths(), settings.Run],
             Arguments = context.Arguments.ToList(),
         };
         var outcome = EvalRunner.Run(dataset, options, human);

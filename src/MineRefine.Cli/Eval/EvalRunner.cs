@@ -54,8 +54,31 @@ public sealed class EvalRunOptions
         if (!(TrainFraction >= 0 && DevFraction >= 0 && TrainFraction + DevFraction <= 1))
             throw new ArgumentException($"Split fractions must be ≥ 0 with train + dev ≤ 1; got {TrainFraction}, {DevFraction}.");
         CheckPool(Pool, PoolRandomRatio);
+        CheckRunFile(Retriever.Name, Retriever.RunFile, Pool, MisspellSeed, Retriever.Model);
         RetrieverFactory.Check(Retriever.Name);
         Retriever.Bm25.Validate();
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> when the <c>run</c> retriever lacks its file or is combined with
+    /// an option that changes what would be retrieved (a replayed ranking is fixed), or a run file is given to another
+    /// retriever.</summary>
+    public static void CheckRunFile(string retriever, string? runFile, string pool, int? misspellSeed, string? model)
+    {
+        if (!string.Equals(retriever, "run", StringComparison.OrdinalIgnoreCase))
+        {
+            if (runFile is not null)
+                throw new ArgumentException($"--run only goes with --retriever run (got --retriever {retriever}).");
+            return;
+        }
+        if (runFile is null)
+            throw new ArgumentException("--retriever run needs --run FILE (a TREC run: qid Q0 docid rank score run_name).");
+        if (!File.Exists(runFile)) throw new ArgumentException($"--run: file '{runFile}' does not exist.");
+        if (pool != "catalog")
+            throw new ArgumentException("--pool judged re-ranks a smaller catalog, but a run file's rankings are fixed; leave out --pool with --retriever run.");
+        if (misspellSeed is not null)
+            throw new ArgumentException("--misspell changes the query texts, but a run file's rankings are fixed; leave out --misspell with --retriever run.");
+        if (model is not null)
+            throw new ArgumentException("--model does not apply to --retriever run (the rankings come from the --run file).");
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> for an unknown pool or a bad random-item ratio.</summary>
@@ -128,7 +151,7 @@ public static class EvalRunner
 
         Directory.CreateDirectory(options.OutDir);
         var spec = options.Retriever.CacheDir is null
-            ? new RetrieverSpec { Name = options.Retriever.Name, Bm25 = options.Retriever.Bm25, Model = options.Retriever.Model, CacheDir = options.OutDir }
+            ? new RetrieverSpec { Name = options.Retriever.Name, Bm25 = options.Retriever.Bm25, Model = options.Retriever.Model, RunFile = options.Retriever.RunFile, CacheDir = options.OutDir }
             : options.Retriever;
 
         IRetriever? retriever = null;
@@ -172,6 +195,14 @@ public static class EvalRunner
                 });
 
             manifest.Notes["seconds_evaluate"] = Math.Round(clock.Elapsed.TotalSeconds, 3);
+            if (retriever is RunFileRetriever replay)
+            {
+                manifest.Notes["run_file_queries"] = replay.QueriesInFile;
+                manifest.Notes["queries_without_ranking"] = replay.QueriesWithoutRanking;
+                if (replay.QueriesWithoutRanking > 0)
+                    console.MarkupLine($"[yellow]{replay.QueriesWithoutRanking:N0} of the {nQueries:N0} evaluated queries have no ranking in " +
+                                       $"{Markup.Escape(replay.Path)}; they count with an empty list (metrics 0)[/]");
+            }
             var outputs = result.WriteTo(options.OutDir).ToList();
             foreach (var o in outputs) manifest.AddOutput(o);
             manifest.Notes["queries"] = result.Queries;

@@ -13,6 +13,8 @@ public static class RetrieverFactory
             ["bm25"] = (spec, data) => new Bm25Retriever(data.Products, WithIndexFolder(spec)),
             ["dense"] = DenseRetrieverBuilder.Build,
             ["hybrid"] = HybridRetrieverBuilder.Build,
+            ["run"] = (spec, _) => RunFileRetriever.Load(spec.RunFile
+                ?? throw new ArgumentException("--retriever run needs --run FILE (a TREC run: qid Q0 docid rank score run_name).")),
         };
 
     /// <summary>Names that <see cref="Create"/> accepts.</summary>

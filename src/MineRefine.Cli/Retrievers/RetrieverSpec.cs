@@ -12,6 +12,8 @@ public sealed class RetrieverSpec
     public Bm25Options Bm25 { get; init; } = new();
     /// <summary>Dense model: "minilm" / "arctic-xs" (zero-shot pretrained) or a model folder written by <c>train</c>.</summary>
     public string? Model { get; init; }
+    /// <summary>TREC run file replayed by the <c>run</c> retriever (<see cref="RunFileRetriever"/>).</summary>
+    public string? RunFile { get; init; }
     /// <summary>Folder for caches of this run (indexes, embeddings) when no specific folder is given.</summary>
     public string? CacheDir { get; init; }
 }

@@ -71,7 +71,9 @@ public sealed class RetrievalEvaluator
         int depth = _options.Depth;
         var searchProgress = progress is null ? null
             : new SyncProgress<int>(done => progress.Report(new EvaluationProgress("retrieve", done, order.Count)));
-        var results = order.Count == 0 ? [] : retriever.SearchBatch(texts, depth, searchProgress);
+        var results = order.Count == 0 ? []
+            : retriever is IQueryIdRetriever byId ? byId.SearchBatchById(order, depth)
+            : retriever.SearchBatch(texts, depth, searchProgress);
         if (results.Length != order.Count)
             throw new InvalidOperationException($"{retriever.Name} returned {results.Length} result lists for {order.Count} queries.");
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MineRefine.Data;
+using MineRefine.Retrieval;
 
 namespace MineRefine.Evaluation;
 
@@ -27,6 +28,35 @@ public static class TrecReader
         }
         return ranked.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value.OrderBy(x => x.Rank)
             .Take(depth > 0 ? depth : int.MaxValue).Select(x => x.Doc).ToList(), StringComparer.Ordinal);
+    }
+
+    /// <summary>Each query's hits (product id and the file's score) in the file's rank order: a whole TREC run, e.g.
+    /// one exported from another search system. Errors (<see cref="DataFormatException"/>, naming the line and field):
+    /// a rank that is not an integer ≥ 1, a score that is not a finite number, a product listed twice for one query,
+    /// a rank used twice for one query.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<SearchHit>> ReadRunHits(string path)
+    {
+        var ranked = new Dictionary<string, List<(int Rank, SearchHit Hit)>>(StringComparer.Ordinal);
+        var seen = new Dictionary<(string Query, string Doc), long>();
+        var ranks = new Dictionary<(string Query, int Rank), long>();
+        foreach (var (line, f) in Lines(path, 6, "qid Q0 docid rank score run_name"))
+        {
+            if (!int.TryParse(f[3], NumberStyles.None, CultureInfo.InvariantCulture, out int rank) || rank < 1)
+                throw new DataFormatException(path, line, "rank (field 4)", $"'{f[3]}' is not a rank ≥ 1");
+            if (!float.TryParse(f[4], NumberStyles.Float, CultureInfo.InvariantCulture, out float score) || !float.IsFinite(score))
+                throw new DataFormatException(path, line, "score (field 5)", $"'{f[4]}' is not a finite number");
+            string q = UnescapeId(f[0]), doc = UnescapeId(f[2]);
+            if (!seen.TryAdd((q, doc), line))
+                throw new DataFormatException(path, line, "docid (field 3)",
+                    $"product '{doc}' is listed twice for query '{q}' (first on line {seen[(q, doc)]}); a ranking lists each product once");
+            if (!ranks.TryAdd((q, rank), line))
+                throw new DataFormatException(path, line, "rank (field 4)",
+                    $"rank {rank} is used twice for query '{q}' (first on line {ranks[(q, rank)]})");
+            if (!ranked.TryGetValue(q, out var list)) ranked[q] = list = [];
+            list.Add((rank, new SearchHit(doc, score)));
+        }
+        return ranked.ToDictionary(kv => kv.Key,
+            kv => (IReadOnlyList<SearchHit>)kv.Value.OrderBy(x => x.Rank).Select(x => x.Hit).ToList(), StringComparer.Ordinal);
     }
 
     /// <summary>The grade of every judged (query, product) pair.</summary>

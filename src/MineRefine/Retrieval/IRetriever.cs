@@ -19,3 +19,12 @@ public interface IPairScorer
     /// <summary>Scores for (query text, product id) pairs, in order.</summary>
     float[] ScorePairs(IReadOnlyList<(string Query, string ProductId)> pairs, IProgress<int>? progress = null);
 }
+
+/// <summary>A retriever whose rankings are keyed by query id rather than computed from the query text (e.g. a
+/// <see cref="RunFileRetriever"/> replaying another system's TREC run). <see cref="MineRefine.Evaluation.RetrievalEvaluator"/>
+/// asks it by id.</summary>
+public interface IQueryIdRetriever
+{
+    /// <summary>Top-<paramref name="k"/> products for each query id, best first (an empty list for an unknown id).</summary>
+    IReadOnlyList<SearchHit>[] SearchBatchById(IReadOnlyList<string> queryIds, int k);
+}

@@ -274,4 +274,71 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains(message, err);
     }
+
+    [Fact]
+    public void Eval_replays_another_systems_trec_run_with_the_same_metrics_and_compare_takes_it()
+    {
+        // A search team's production results arrive as a TREC run; here BM25's own run.trec stands in for it, with one
+        // query's lines removed (it still counts, scoring 0) — so the replayed metrics must equal BM25's except there.
+        string sample = Path.Combine(_dir, "sample");
+        var gen = CliRunner.Run("sample", "--out", sample, "--products", "300", "--queries", "50", "--seed", "5");
+        Assert.True(gen.Code == 0, gen.Err);
+        string bm25 = Path.Combine(_dir, "ev-bm25"), replay = Path.Combine(_dir, "ev-replay"), partial = Path.Combine(_dir, "ev-partial");
+        var e1 = CliRunner.Run("eval", "--format", "sample", "--data", sample, "--retriever", "bm25", "--split", "test", "--out", bm25);
+        Assert.True(e1.Code == 0, e1.Err);
+        string runFile = Path.Combine(bm25, "run.trec");
+        var (code, stdout, err) = CliRunner.Run("eval", "--format", "sample", "--data", sample, "--retriever", "run", "--run", runFile,
+            "--split", "test", "--out", replay, "--json");
+        Assert.True(code == 0, err);
+        using (var a = JsonDocument.Parse(File.ReadAllText(Path.Combine(bm25, "metrics.json"))))
+        using (var b = JsonDocument.Parse(stdout))
+        {
+            var ma = a.RootElement.GetProperty("metrics");
+            var mb = b.RootElement.GetProperty("metrics");
+            foreach (var m in ma.EnumerateObject())
+                if (m.Value.ValueKind == JsonValueKind.Number) Assert.Equal(m.Value.GetDouble(), mb.GetProperty(m.Name).GetDouble(), 12);
+            Assert.Equal(JsonValueKind.Null, b.RootElement.GetProperty("separation").ValueKind);
+        }
+        using (var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(replay, "run.json"))))
+        {
+            Assert.Equal(0, manifest.RootElement.GetProperty("notes").GetProperty("queries_without_ranking").GetInt32());
+            Assert.Contains(manifest.RootElement.GetProperty("inputs").EnumerateObject(), p => p.Name.EndsWith("run.trec", StringComparison.Ordinal));
+        }
+
+        string firstQuery = File.ReadLines(runFile).First().Split(' ')[0];
+        string cut = Path.Combine(_dir, "cut.trec");
+        File.WriteAllLines(cut, File.ReadLines(runFile).Where(l => l.Split(' ')[0] != firstQuery));
+        var e3 = CliRunner.Run("eval", "--format", "sample", "--data", sample, "--retriever", "run", "--run", cut, "--split", "test", "--out", partial);
+        Assert.True(e3.Code == 0, e3.Err);
+        Assert.Contains("1 of the", e3.Out + e3.Err);
+        Assert.Contains("have no ranking in", e3.Out + e3.Err);
+        var cmp = CliRunner.Run("compare", bm25, partial, "--metric", "ndcg@10", "--json");
+        Assert.True(cmp.Code == 0, cmp.Err);
+        using (var c = JsonDocument.Parse(cmp.Out))
+        {
+            // Every other query replays BM25 exactly: no wins, at most the one loss.
+            var r = c.RootElement.GetProperty("metrics")[0].GetProperty("result");
+            Assert.Equal(0, r.GetProperty("wins").GetInt32());
+            Assert.InRange(r.GetProperty("losses").GetInt32(), 0, 1);
+        }
+        var row = MineRefine.Evaluation.PerQueryFile.Read(Path.Combine(partial, "per_query.csv")).Find(firstQuery)!;
+        Assert.True(row.Skipped || row.Values[0] == 0.0);
+    }
+
+    [Theory]
+    [InlineData("--retriever|run", "--retriever run needs --run FILE")]
+    [InlineData("--run|RUN", "--run only goes with --retriever run (got --retriever bm25)")]
+    [InlineData("--retriever|run|--run|/no/run.trec", "--run: file '/no/run.trec' does not exist")]
+    [InlineData("--retriever|run|--run|RUN|--pool|judged", "leave out --pool with --retriever run")]
+    [InlineData("--retriever|run|--run|RUN|--misspell|7", "leave out --misspell with --retriever run")]
+    [InlineData("--retriever|run|--run|RUN|--model|minilm", "--model does not apply to --retriever run")]
+    public void Eval_run_retriever_usage_errors_say_what_to_change(string args, string message)
+    {
+        string run = Path.Combine(_dir, "r.trec");
+        File.WriteAllText(run, "q1 Q0 p1 1 1.0 x\n");
+        var (code, _, err) = CliRunner.Run(["eval", "--format", "jsonl", "--data", _dir, "--out", _dir,
+            .. args.Split('|').Select(a => a == "RUN" ? run : a)]);
+        Assert.Equal(2, code);
+        Assert.Contains(message, err);
+    }
 }

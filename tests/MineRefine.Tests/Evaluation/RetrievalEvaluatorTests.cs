@@ -127,6 +127,81 @@ public class RetrievalEvaluatorTests
     }
 
     [Fact]
+    public void A_written_run_file_replays_to_the_same_metrics_and_a_missing_query_scores_zero()
+    {
+        var ds = TinyDataset();
+        var original = new RetrievalEvaluator().Evaluate("fake", TinyRetriever(), ds, ds.Judgments);
+        var dir = Path.Combine(Path.GetTempPath(), "mr-replay-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            original.WriteTo(dir);
+            string runFile = Path.Combine(dir, "run.trec");
+            using (var replay = RunFileRetriever.Load(runFile))
+            {
+                var r = new RetrievalEvaluator().Evaluate("replay", replay, ds, ds.Judgments);
+                Assert.Equal(original.Metrics.Keys, r.Metrics.Keys);
+                foreach (var (key, value) in original.Metrics) Assert.Equal(value, r.Metrics[key]);
+                Assert.Null(r.Separation);                     // a run file cannot score pairs
+                Assert.Equal(0, replay.QueriesWithoutRanking);
+                Assert.Equal(3, replay.QueriesInFile);
+                Assert.Throws<InvalidOperationException>(() => replay.SearchBatch(["alpha"], 10));
+            }
+
+            // Drop q1's lines: q1 now retrieves nothing and scores 0; q3 keeps its value.
+            File.WriteAllLines(runFile, File.ReadAllLines(runFile).Where(l => !l.StartsWith("q1 ", StringComparison.Ordinal)));
+            using (var partial = RunFileRetriever.Load(runFile))
+            {
+                var r = new RetrievalEvaluator().Evaluate("partial", partial, ds, ds.Judgments);
+                Assert.Equal(1, partial.QueriesWithoutRanking);
+                Assert.Equal(0.0, r.PerQuery[0].Metrics["ndcg@10"]);
+                Assert.Empty(r.PerQuery[0].Hits);
+                Assert.Equal(original.PerQuery[2].Metrics["ndcg@10"], r.PerQuery[2].Metrics["ndcg@10"]);
+                Assert.Equal(2, r.Queries);                    // still evaluated, not dropped
+            }
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Theory]
+    [InlineData("q1 Q0 p1 1 2.5 sys\nq1 Q0 p1 2 1.5 sys\n", 2, "docid (field 3)", "listed twice for query 'q1' (first on line 1)")]
+    [InlineData("q1 Q0 p1 1 2.5 sys\nq1 Q0 p2 1 1.5 sys\n", 2, "rank (field 4)", "rank 1 is used twice")]
+    [InlineData("q1 Q0 p1 0 2.5 sys\n", 1, "rank (field 4)", "not a rank ≥ 1")]
+    [InlineData("q1 Q0 p1 1 NaN sys\n", 1, "score (field 5)", "not a finite number")]
+    [InlineData("q1 Q0 p1 1 high sys\n", 1, "score (field 5)", "not a finite number")]
+    [InlineData("q1 Q0 p1 1 2.5\n", 1, null, "expected 6 white-space separated fields")]
+    public void A_bad_run_file_line_is_an_error_naming_line_and_field(string text, long line, string? field, string message)
+    {
+        var file = Path.Combine(Path.GetTempPath(), "mr-run-" + Guid.NewGuid().ToString("N") + ".trec");
+        try
+        {
+            File.WriteAllText(file, text);
+            var e = Assert.Throws<DataFormatException>(() => RunFileRetriever.Load(file));
+            Assert.Equal(line, e.Line);
+            Assert.Equal(field, e.Field);
+            Assert.Contains(message, e.Message);
+            Assert.Contains(file, e.Message);
+        }
+        finally { File.Delete(file); }
+    }
+
+    [Fact]
+    public void A_run_file_is_read_in_rank_order_not_line_order()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "mr-run-" + Guid.NewGuid().ToString("N") + ".trec");
+        try
+        {
+            File.WriteAllText(file, "q1 Q0 p2 2 1.0 sys\nq1 Q0 p1 1 3.0 sys\n\nq2 Q0 a%20b 1 0.5 sys\n");
+            var run = TrecReader.ReadRunHits(file);
+            Assert.Equal([new SearchHit("p1", 3f), new SearchHit("p2", 1f)], run["q1"]);
+            Assert.Equal("a b", run["q2"][0].ProductId); // ids unescaped as eval writes them
+            using var r = RunFileRetriever.Load(file);
+            Assert.Equal(["p1"], r.SearchBatchById(["q1", "nope"], 1)[0].Select(h => h.ProductId));
+            Assert.Equal(1, r.QueriesWithoutRanking);
+        }
+        finally { File.Delete(file); }
+    }
+
+    [Fact]
     public void Unknown_query_id_is_an_error()
     {
         var ds = TinyDataset();
