@@ -70,8 +70,7 @@ public sealed class EvalRunOptions
                 throw new ArgumentException($"--run only goes with --retriever run (got --retriever {retriever}).");
             return;
         }
-        if (runFile is null)
-            throw new ArgumentException("--retriever run needs --run FILE (a TREC run: qid Q0 docid rank score run_name).");
+        if (runFile is null) throw new ArgumentException(RetrieverFactory.RunFileMissing);
         if (!File.Exists(runFile)) throw new ArgumentException($"--run: file '{runFile}' does not exist.");
         if (pool != "catalog")
             throw new ArgumentException("--pool judged re-ranks a smaller catalog, but a run file's rankings are fixed; leave out --pool with --retriever run.");

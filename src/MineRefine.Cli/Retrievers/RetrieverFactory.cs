@@ -13,9 +13,11 @@ public static class RetrieverFactory
             ["bm25"] = (spec, data) => new Bm25Retriever(data.Products, WithIndexFolder(spec)),
             ["dense"] = DenseRetrieverBuilder.Build,
             ["hybrid"] = HybridRetrieverBuilder.Build,
-            ["run"] = (spec, _) => RunFileRetriever.Load(spec.RunFile
-                ?? throw new ArgumentException("--retriever run needs --run FILE (a TREC run: qid Q0 docid rank score run_name).")),
+            ["run"] = (spec, _) => RunFileRetriever.Load(spec.RunFile ?? throw new ArgumentException(RunFileMissing)),
         };
+
+    /// <summary>The error when <c>--retriever run</c> comes without its file.</summary>
+    internal const string RunFileMissing = "--retriever run needs --run FILE (a TREC run: qid Q0 docid rank score run_name).";
 
     /// <summary>Names that <see cref="Create"/> accepts.</summary>
     public static IReadOnlyList<string> Available

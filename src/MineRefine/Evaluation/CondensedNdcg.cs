@@ -8,8 +8,7 @@ namespace MineRefine.Evaluation;
 /// <see cref="Ndcg"/> (all of the query's judged grades, sorted best first).
 /// <para>Why: with incomplete judgments (Home Depot judges a few products per query) plain NDCG counts every unjudged
 /// retrieved item as irrelevant, which penalises a system for finding relevant products no rater saw — most often
-/// near-duplicates of judged ones (paper §7 evaluates on judged data only; <c>bench/results/pipeline-sample.md</c>
-/// measures the bias where the complete truth is known). NDCG′ measures only how the judged items are ordered, so it
+/// near-duplicates of judged ones (<c>bench/results/judged-only.md</c> measures this against a complete truth). NDCG′ measures only how the judged items are ordered, so it
 /// neither rewards nor punishes unjudged retrievals. It is a complement, not a replacement: a system that retrieves
 /// nothing judged scores 0, and one that ranks every judged item below 100 unjudged ones is not seen through it
 /// (read <see cref="JudgedAtK"/> beside it).</para>

@@ -14,26 +14,15 @@ public static class TrecReader
     public static string UnescapeId(string id) => id.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(id) : id;
 
     /// <summary>Each query's product ids in rank order (the file's rank column), at most <paramref name="depth"/> per
-    /// query (0 = all).</summary>
-    public static IReadOnlyDictionary<string, IReadOnlyList<string>> ReadRun(string path, int depth = 0)
-    {
-        var ranked = new Dictionary<string, List<(int Rank, string Doc)>>(StringComparer.Ordinal);
-        foreach (var (line, f) in Lines(path, 6, "qid Q0 docid rank score run_name"))
-        {
-            if (!int.TryParse(f[3], NumberStyles.None, CultureInfo.InvariantCulture, out int rank) || rank < 1)
-                throw new DataFormatException(path, line, "rank (field 4)", $"'{f[3]}' is not a rank ≥ 1");
-            string q = UnescapeId(f[0]);
-            if (!ranked.TryGetValue(q, out var list)) ranked[q] = list = [];
-            list.Add((rank, UnescapeId(f[2])));
-        }
-        return ranked.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value.OrderBy(x => x.Rank)
-            .Take(depth > 0 ? depth : int.MaxValue).Select(x => x.Doc).ToList(), StringComparer.Ordinal);
-    }
+    /// query (0 = all); the same checks as <see cref="ReadRunHits"/>.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> ReadRun(string path, int depth = 0) =>
+        ReadRunHits(path).ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value
+            .Take(depth > 0 ? depth : int.MaxValue).Select(h => h.ProductId).ToList(), StringComparer.Ordinal);
 
     /// <summary>Each query's hits (product id and the file's score) in the file's rank order: a whole TREC run, e.g.
     /// one exported from another search system. Errors (<see cref="DataFormatException"/>, naming the line and field):
-    /// a rank that is not an integer ≥ 1, a score that is not a finite number, a product listed twice for one query,
-    /// a rank used twice for one query.</summary>
+    /// a rank that is not an integer ≥ 1, a score that is not a number, a product listed twice for one query, a rank
+    /// used twice for one query. The order comes from the rank column; the score is kept as written.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<SearchHit>> ReadRunHits(string path)
     {
         var ranked = new Dictionary<string, List<(int Rank, SearchHit Hit)>>(StringComparer.Ordinal);
@@ -43,8 +32,8 @@ public static class TrecReader
         {
             if (!int.TryParse(f[3], NumberStyles.None, CultureInfo.InvariantCulture, out int rank) || rank < 1)
                 throw new DataFormatException(path, line, "rank (field 4)", $"'{f[3]}' is not a rank ≥ 1");
-            if (!float.TryParse(f[4], NumberStyles.Float, CultureInfo.InvariantCulture, out float score) || !float.IsFinite(score))
-                throw new DataFormatException(path, line, "score (field 5)", $"'{f[4]}' is not a finite number");
+            if (!float.TryParse(f[4], NumberStyles.Float, CultureInfo.InvariantCulture, out float score))
+                throw new DataFormatException(path, line, "score (field 5)", $"'{f[4]}' is not a number");
             string q = UnescapeId(f[0]), doc = UnescapeId(f[2]);
             if (!seen.TryAdd((q, doc), line))
                 throw new DataFormatException(path, line, "docid (field 3)",
