@@ -6,7 +6,7 @@ namespace MineRefine.Evaluation;
 
 /// <summary>Renders <see cref="QueryDifferences"/> for the terminal: per listed query its values in A and B and, when
 /// known, both runs' top hits side by side, each marked with its judged grade (2, 1, 0; '·' = unjudged, counted as 0
-/// by the judged-only metrics).</summary>
+/// by plain NDCG, recall and precision).</summary>
 public static class QueryDifferenceTable
 {
     /// <summary>Longest title shown; longer ones are cut with '…'.</summary>

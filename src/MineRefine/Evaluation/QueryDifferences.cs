@@ -21,8 +21,8 @@ public sealed class QueryDifference
     [JsonPropertyName("top_b"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<RankedHit>? TopB { get; set; }
 }
 
-/// <summary>A retrieved product with its judged grade for the query (null: not judged, which the judged-only metrics
-/// count as grade 0) and, when the catalog was read, its title.</summary>
+/// <summary>A retrieved product with its judged grade for the query (null: not judged, which plain NDCG, recall and
+/// precision count as grade 0) and, when the catalog was read, its title.</summary>
 /// <param name="ProductId">The product id.</param>
 /// <param name="Grade">Its grade in the run's qrels, or null when unjudged.</param>
 /// <param name="Title">Its title, when known.</param>

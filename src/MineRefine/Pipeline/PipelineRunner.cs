@@ -626,7 +626,7 @@ public sealed class PipelineRunner
             var (header, rows) = QueryDifferenceTable.PlainRows(differ, "bm25", "stage 2");
             report.AddTable($"Test queries where stage 2 differs most from BM25 ({differ.Metric}), with both top {DifferenceDepth}", header, rows,
                 $"The {DifferenceQueries} largest losses and gains of {differ.Compared} compared queries. Each hit: its judged grade " +
-                "(2, 1, 0; · = never judged, which the judged-only metrics count as 0), title and id. Every query's values: " +
+                "(2, 1, 0; · = never judged, which plain NDCG counts as 0), title and id. Every query's values: " +
                 "steps/evaluate/*/per_query.csv; the same view for any two eval folders: minerefine compare A B --show N.");
         }
         if (ReadJson(Path.Combine(labelerStep, "test-metrics.json")) is { } lm)
