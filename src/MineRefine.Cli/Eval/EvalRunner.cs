@@ -150,7 +150,7 @@ public static class EvalRunner
 
         Directory.CreateDirectory(options.OutDir);
         var spec = options.Retriever.CacheDir is null
-            ? new RetrieverSpec { Name = options.Retriever.Name, Bm25 = options.Retriever.Bm25, Model = options.Retriever.Model, RunFile = options.Retriever.RunFile, CacheDir = options.OutDir }
+            ? options.Retriever with { CacheDir = options.OutDir }
             : options.Retriever;
 
         IRetriever? retriever = null;

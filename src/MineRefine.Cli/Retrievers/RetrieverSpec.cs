@@ -3,8 +3,9 @@ using MineRefine.Retrieval;
 namespace MineRefine.Cli.Retrievers;
 
 /// <summary>Everything a retriever factory may need; each retriever uses its own part. New retrievers (dense, hybrid)
-/// add their knobs here.</summary>
-public sealed class RetrieverSpec
+/// add their knobs here. A record, so a copy with one field changed (<c>spec with { CacheDir = … }</c>) keeps the
+/// others.</summary>
+public sealed record RetrieverSpec
 {
     /// <summary>Retriever name: bm25 (dense and hybrid plug in through <see cref="RetrieverFactory.Register"/>).</summary>
     public string Name { get; init; } = "bm25";
