@@ -90,6 +90,12 @@ public sealed class PipelineSettings : DataSettings
     [Description("Stage 1: each instance also contrasts against the batch's other instances' items as grade 0 (off by default, as in the paper).")]
     public bool InBatchNegatives { get; set; }
 
+    /// <summary>Selection metric of both stages.</summary>
+    [CommandOption("--select-metric <METRIC>")]
+    [Description("Dev metric that picks stage 1's and stage 2's best weights (default ndcg@10): ndcg_judged@10 (unjudged dev products ignored) " +
+                 "for incomplete dev judgments, recall@100 for a candidate generator in front of a re-ranker.")]
+    public string? SelectMetric { get; set; }
+
     /// <summary>Run inference and serve on TorchSharp instead of ONNX exports.</summary>
     [CommandOption("--no-onnx")]
     [Description("Stay on TorchSharp for inference and serving. By default the labeler and the stage-1 / stage-2 models are exported to ONNX " +
@@ -126,6 +132,7 @@ public sealed class PipelineSettings : DataSettings
         HeadDim = HeadDim,
         Stage1LexicalNegatives = LexicalNegatives,
         Stage1InBatchNegatives = InBatchNegatives ? true : null,
+        SelectMetric = SelectMetric,
         Onnx = !NoOnnx,
     };
 

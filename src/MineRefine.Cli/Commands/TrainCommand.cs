@@ -126,9 +126,15 @@ public sealed class TrainSettings : JudgeSettings
     [CommandOption("--patience <N>")] [Description("Early stopping after N evaluations without improvement (0 = off).")] public int? Patience { get; set; }
     /// <summary>Model selection.</summary>
     [CommandOption("--select <WHICH>")]
-    [Description("Final model: best (weights of the best dev NDCG@10, the start included; default) or last (weights after the final step — " +
+    [Description("Final model: best (weights of the best dev --select-metric, NDCG@10 by default, the start included; default) or last (weights after the final step — " +
                  "for fixed-budget ablations, or when dev judgments are incomplete and would reject the change under test).")]
     public string? Select { get; set; }
+    /// <summary>Selection metric.</summary>
+    [CommandOption("--select-metric <METRIC>")]
+    [Description("Dev metric that picks the best weights and drives early stopping (default ndcg@10; any metric key such as " +
+                 "ndcg_judged@10, ndcg@100, recall@100): recall@100 for a candidate generator in front of a re-ranker; ndcg_judged@10 " +
+                 "drops unjudged dev products before NDCG@10, for incomplete dev judgments (finding relevant products nobody judged is then neither rewarded nor punished).")]
+    public string? SelectMetric { get; set; }
     /// <summary>Save the start.</summary>
     [CommandOption("--save-start")]
     [Description("Also write the untrained start (pretrained weights + fresh heads, or the --init model) to <out>/start/model, " +
@@ -185,6 +191,7 @@ public sealed class TrainSettings : JudgeSettings
         if (CheckpointEvery is { } ce) o.CheckpointEvery = ce;
         if (Threads is { } th) o.Threads = th;
         o.SaveStart = SaveStart;
+        if (SelectMetric is { } sm) o.SelectMetric = sm;
         if (Select is { } sel)
             o.Selection = sel.ToLowerInvariant() switch
             {
@@ -293,8 +300,13 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         table.AddRow("skipped queries (no positive / no text)", $"{result.SkippedNoPositive:N0} / {result.SkippedNoText:N0}");
         table.AddRow("steps (done / schedule)", $"{result.StepsDone:N0} / {result.TotalSteps:N0}" + (result.ResumedFromStep > 0 ? $" (resumed at {result.ResumedFromStep})" : ""));
         table.AddRow("dev catalog / queries", $"{result.DevCatalogSize:N0} / {result.DevQueries:N0}");
-        foreach (var e in result.Evaluations) table.AddRow($"dev NDCG@10 @ step {e.Step}", e.Ndcg10.ToString("F4", System.Globalization.CultureInfo.InvariantCulture));
-        table.AddRow("best", $"{result.BestNdcg10:F4} @ step {result.BestStep}");
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        bool byNdcg10 = result.SelectMetric == TrainOptions.DefaultSelectMetric;
+        foreach (var e in result.Evaluations)
+            table.AddRow($"dev NDCG@10{(byNdcg10 ? "" : $" · {result.SelectMetric}")} @ step {e.Step}",
+                e.Ndcg10.ToString("F4", inv) + (byNdcg10 ? "" : " · " + e.Value(result.SelectMetric).ToString("F4", inv)));
+        table.AddRow($"best by dev {result.SelectMetric}", byNdcg10 ? $"{result.BestNdcg10.ToString("F4", inv)} @ step {result.BestStep}"
+            : $"{result.BestScore.ToString("F4", inv)} @ step {result.BestStep} (NDCG@10 there {result.BestNdcg10.ToString("F4", inv)})");
         if (!result.Interrupted) table.AddRow("saved weights", $"step {result.KeptStep} ({(result.KeptStep == result.BestStep ? "best dev" : "last step")})");
         table.AddRow("seconds", $"{result.Seconds:F1}");
         human.Write(table);

@@ -50,6 +50,9 @@ public sealed class PipelineOptions
     /// (<see cref="Training.TrainOptions.InBatchNegatives"/>, <c>train --in-batch-negatives</c>); null = off, the paper's
     /// recipe. On Home Depot +0.005 dev NDCG@10 (p 0.009) but only +0.001 on test.</summary>
     public bool? Stage1InBatchNegatives { get; set; }
+    /// <summary>Dev metric that picks the best weights of stage 1 and stage 2 and drives their early stopping
+    /// (<see cref="Training.TrainOptions.SelectMetric"/>, <c>train --select-metric</c>); null = ndcg@10.</summary>
+    public string? SelectMetric { get; set; }
     /// <summary>Run the pipeline's inference on ONNX Runtime: the labeler and the stage-1 and stage-2 models are exported
     /// (<see cref="Modeling.Onnx.OnnxExporter"/>; steps <c>onnx-labeler</c>, <c>onnx-stage1</c>, <c>onnx-stage2</c> and, with
     /// the zero-shot baseline, <c>onnx-zero-shot</c>; each parity checked, the step fails when ONNX Runtime does not
@@ -93,6 +96,8 @@ public sealed class PipelineOptions
         // Checked here as well as by InstanceOptions.Validate (same bound) so the message names the pipeline's flag.
         if (Stage1LexicalNegatives is < 0 or > Training.InstanceOptions.MaxLexicalNegatives)
             throw new ArgumentException($"--lexical-negatives must be in [0, {Training.InstanceOptions.MaxLexicalNegatives}] (got {Stage1LexicalNegatives}); 0 = off, 2–4 are typical.");
+        if (SelectMetric is not null && !Training.TrainOptions.SelectMetricKeys.Contains(SelectMetric, StringComparer.Ordinal))
+            throw new ArgumentException($"--select-metric '{SelectMetric}' is not a dev metric; use one of: {string.Join(", ", Training.TrainOptions.SelectMetricKeys)} (default {Training.TrainOptions.DefaultSelectMetric}).");
         if (!(TrainFraction > 0 && DevFraction > 0 && TrainFraction + DevFraction < 1))
             throw new ArgumentException("Train and dev fractions must be positive and leave room for a test split.");
         if (string.IsNullOrWhiteSpace(OutDir)) throw new ArgumentException("--out <DIR> is required.");

@@ -27,7 +27,12 @@ public sealed record TrainData(Dataset Dataset, IReadOnlyList<Judgment> Train, I
 /// <param name="Step">Optimizer steps done when it ran (0 = untrained model).</param>
 /// <param name="Ndcg10">Graded NDCG@10 on the dev catalog.</param>
 /// <param name="Metrics">All metrics of the evaluation.</param>
-public sealed record DevEvaluation(long Step, double Ndcg10, IReadOnlyDictionary<string, double> Metrics);
+public sealed record DevEvaluation(long Step, double Ndcg10, IReadOnlyDictionary<string, double> Metrics)
+{
+    /// <summary>The value of <paramref name="metric"/> in this evaluation; NaN when it was undefined (e.g. no dev query
+    /// has a grade-2 item for <c>recall2@10</c>).</summary>
+    public double Value(string metric) => Metrics.TryGetValue(metric, out var v) ? v : double.NaN;
+}
 
 /// <summary>What a <see cref="SiameseTrainer.Train"/> call did.</summary>
 public sealed class TrainResult
@@ -66,10 +71,15 @@ public sealed class TrainResult
     public int DevQueries { get; set; }
     /// <summary>Every dev evaluation in order (including the step-0 one).</summary>
     public List<DevEvaluation> Evaluations { get; set; } = new();
-    /// <summary>Step of the best dev NDCG@10, and its value.</summary>
+    /// <summary>Step of the best dev evaluation by <see cref="SelectMetric"/>.</summary>
     public long BestStep { get; set; }
-    /// <summary>Best dev NDCG@10.</summary>
+    /// <summary>Dev NDCG@10 of the evaluation at <see cref="BestStep"/> (the best dev NDCG@10 when
+    /// <see cref="SelectMetric"/> is <c>ndcg@10</c>).</summary>
     public double BestNdcg10 { get; set; } = double.NaN;
+    /// <summary>The dev metric that chose <see cref="BestStep"/> (<see cref="TrainOptions.SelectMetric"/>).</summary>
+    public string SelectMetric { get; set; } = TrainOptions.DefaultSelectMetric;
+    /// <summary>Its value at <see cref="BestStep"/>.</summary>
+    public double BestScore { get; set; } = double.NaN;
     /// <summary>True when early stopping ended the run.</summary>
     public bool StoppedEarly { get; set; }
     /// <summary>True when <see cref="TrainOptions.StopAfterStep"/> interrupted the run (no final model).</summary>
@@ -281,6 +291,9 @@ public sealed class SiameseTrainer
         if (latest is not null)
         {
             st = LoadCheckpoint(latest.Directory, enc, loss, optimizer, out best);
+            if (st.SelectMetric is null) { st.SelectMetric = TrainOptions.DefaultSelectMetric; st.BestScore = st.BestNdcg10; } // checkpoint of an older version
+            if (!string.Equals(st.SelectMetric, _o.SelectMetricResolved, StringComparison.Ordinal))
+                throw new InvalidDataException($"{latest.Directory}: the checkpoint chose its best weights by dev {st.SelectMetric}; resume with --select-metric {st.SelectMetric} (or start a new --out).");
             result.ResumedFromStep = st.Step;
             MetricsLog.TruncateAfterStep(metricsPath, st.Step);
         }
@@ -305,12 +318,17 @@ public sealed class SiameseTrainer
             return ev;
         }
 
+        st.SelectMetric ??= _o.SelectMetricResolved;
         void ConsiderBest(DevEvaluation ev)
         {
+            bool first = st.Evaluations.Count == 0;
             st.Evaluations.Add(ev);
-            if (double.IsNaN(st.BestNdcg10) || ev.Ndcg10 > st.BestNdcg10)
+            double score = ev.Value(_o.SelectMetricResolved);
+            // the first evaluation is the reference even when its value is undefined; after that only a defined,
+            // strictly larger value counts as an improvement
+            if (first || (!double.IsNaN(score) && (double.IsNaN(st.BestScore) || score > st.BestScore)))
             {
-                st.BestNdcg10 = ev.Ndcg10; st.BestStep = ev.Step; st.EvalsWithoutImprovement = 0;
+                st.BestScore = score; st.BestNdcg10 = ev.Ndcg10; st.BestStep = ev.Step; st.EvalsWithoutImprovement = 0;
                 if (best is not null) foreach (var t in best.Values) t.Dispose();
                 best = Snapshot(enc);
             }
@@ -461,6 +479,8 @@ public sealed class SiameseTrainer
         result.StepsDone = st.Step;
         result.Evaluations = st.Evaluations.ToList();
         result.BestNdcg10 = st.BestNdcg10;
+        result.SelectMetric = _o.SelectMetricResolved;
+        result.BestScore = st.BestScore;
         result.BestStep = st.BestStep;
         result.StoppedEarly |= st.Stopped;
         result.Seconds = clock.Elapsed.TotalSeconds;
@@ -645,6 +665,9 @@ public sealed class SiameseTrainer
         public int[]? Order { get; set; }
         public string Rng { get; set; } = "";
         public double BestNdcg10 { get; set; } = double.NaN;
+        /// <summary>Null in checkpoints written before the selection metric became an option (then ndcg@10).</summary>
+        public string? SelectMetric { get; set; }
+        public double BestScore { get; set; } = double.NaN;
         public long BestStep { get; set; }
         public int EvalsWithoutImprovement { get; set; }
         public bool Stopped { get; set; }

@@ -95,7 +95,8 @@ public sealed class TrainOptions
     public int DevCatalogSize { get; set; } = 5000;
     /// <summary>Evaluate at most this many dev queries (seeded sample); 0 = all. Default 0.</summary>
     public int MaxDevQueries { get; set; }
-    /// <summary>Stop after this many dev evaluations without improvement of NDCG@10; 0 disables. Default 3.</summary>
+    /// <summary>Stop after this many dev evaluations without improvement of <see cref="SelectMetric"/> (default NDCG@10);
+    /// 0 disables. Default 3.</summary>
     public int Patience { get; set; } = 3;
     /// <summary>Checkpoint every this many steps; 0 disables. Default 100.</summary>
     public int CheckpointEvery { get; set; } = 100;
@@ -107,11 +108,28 @@ public sealed class TrainOptions
     /// without writing the final model. 0 = off.</summary>
     public int StopAfterStep { get; set; }
     /// <summary>Which weights become <c>&lt;out&gt;/model</c>: <see cref="ModelSelection.Best"/> (default) — those of the dev
-    /// evaluation with the highest NDCG@10, the starting weights included — or <see cref="ModelSelection.Last"/> — the
+    /// evaluation with the highest <see cref="SelectMetric"/> (default NDCG@10), the starting weights included — or <see cref="ModelSelection.Last"/> — the
     /// weights after the final step. Use Last for fixed-budget ablations, or when the dev judgments are known to be
     /// incomplete: dev NDCG then counts relevant-but-unjudged products as misses and can reject exactly the change
     /// under test (e.g. training on re-labeled mined positives).</summary>
     public ModelSelection Selection { get; set; } = ModelSelection.Best;
+    /// <summary>The dev metric that picks the best weights (<see cref="ModelSelection.Best"/>) and drives early stopping
+    /// (<see cref="Patience"/>): any key of <see cref="Evaluation.EvaluationOptions.MetricKeys"/> on the trainer's dev
+    /// catalog; larger is better for each. Default <c>ndcg@10</c> (unjudged dev-catalog products count as grade 0).
+    /// Pick the metric the model is used for: <c>recall@100</c> for a candidate generator in front of a re-ranker;
+    /// <c>ndcg_judged@10</c> (condensed-list NDCG: unjudged products dropped before NDCG@10) to select on how the judged
+    /// dev products are ordered when the dev judgments are incomplete, so that ranking relevant products nobody judged
+    /// is neither rewarded nor punished. Null means the default and is left out of the JSON, so the fingerprints of
+    /// pipeline steps made before this option stay the same.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? SelectMetric { get; set; }
+    /// <summary><see cref="SelectMetric"/>, or its default when null.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string SelectMetricResolved => SelectMetric ?? DefaultSelectMetric;
+    /// <summary>Default of <see cref="SelectMetric"/>.</summary>
+    public const string DefaultSelectMetric = "ndcg@10";
+    /// <summary>The keys <see cref="SelectMetric"/> accepts: every ranking metric the dev evaluation computes.</summary>
+    public static IReadOnlyList<string> SelectMetricKeys { get; } = new Evaluation.EvaluationOptions().MetricKeys();
     /// <summary>Also save the untrained starting model (pretrained weights with the freshly initialised heads, or the
     /// stage-1 model of a stage-2 run) as <c>&lt;out&gt;/start/model</c>, with the same config as the final model, so
     /// that <see cref="Modeling.ModelMerge"/> can interpolate between them (WiSE-FT: <c>merge start/model model
@@ -167,6 +185,8 @@ public sealed class TrainOptions
         Need(DevCatalogSize >= 1, $"DevCatalogSize must be ≥ 1 (got {DevCatalogSize}).");
         Need(MaxDevQueries >= 0, $"MaxDevQueries must be ≥ 0 (got {MaxDevQueries}); 0 = all.");
         Need(Patience >= 0, $"Patience must be ≥ 0 (got {Patience}); 0 disables early stopping.");
+        Need(SelectMetric is null || SelectMetricKeys.Contains(SelectMetric, StringComparer.Ordinal),
+            $"Unknown selection metric '{SelectMetric}'; use one of: {string.Join(", ", SelectMetricKeys)} (default {DefaultSelectMetric}; ndcg_judged@10 when dev judgments are incomplete).");
         Need(CheckpointEvery >= 0, $"CheckpointEvery must be ≥ 0 (got {CheckpointEvery}); 0 disables checkpoints.");
         Need(KeepCheckpoints >= 1, $"KeepCheckpoints must be ≥ 1 (got {KeepCheckpoints}).");
         Need(StopAfterStep >= 0, $"StopAfterStep must be ≥ 0 (got {StopAfterStep}).");
@@ -189,7 +209,7 @@ public sealed class TrainOptions
 /// <summary>How <see cref="SiameseTrainer"/> picks the weights it saves as the final model.</summary>
 public enum ModelSelection
 {
-    /// <summary>The dev evaluation with the highest NDCG@10 (the step-0 weights included).</summary>
+    /// <summary>The dev evaluation with the highest <see cref="TrainOptions.SelectMetric"/> (the step-0 weights included).</summary>
     Best,
     /// <summary>The weights after the final step.</summary>
     Last,

@@ -20,6 +20,7 @@ public sealed class PipelineCliTests
     [InlineData("--model arctic-xs --head-dim 0", "--head-dim must be in [1, 4096] (got 0)")]
     [InlineData("--model minilm --head-dim 5000", "--head-dim must be in [1, 4096] (got 5000)")]
     [InlineData("--model tiny --lexical-negatives -1", "--lexical-negatives must be in [0, 64] (got -1)")]
+    [InlineData("--model tiny --select-metric ndcg@5", "--select-metric 'ndcg@5' is not a dev metric; use one of: ndcg@10")]
     public void BadRecipeOptionsAreRejectedBeforeAnyStepRuns(string options, string message)
     {
         string dir = Path.Combine(Path.GetTempPath(), "mr-pipecli-" + Guid.NewGuid().ToString("N"));
@@ -36,6 +37,8 @@ public sealed class PipelineCliTests
         Assert.Equal(384, ok.HeadDim);
         Assert.Equal(4, ok.Stage1LexicalNegatives);
         new PipelineOptions { Model = "tiny", Stage1LexicalNegatives = 2 }.Validate();
+        Assert.Equal("ndcg_judged@10", new PipelineOptions { Model = "tiny", SelectMetric = "ndcg_judged@10" }.Validate().SelectMetric);
+        Assert.Equal("ndcg_judged@10", new MineRefine.Cli.Commands.PipelineSettings { Out = "x", SelectMetric = "ndcg_judged@10" }.ToOptions().SelectMetric);
     }
 
     [Theory]

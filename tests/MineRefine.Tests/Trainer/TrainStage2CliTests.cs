@@ -67,9 +67,13 @@ public sealed class TrainStage2CliTests
             // really relevant stay as mined, but the random negatives the truth calls relevant are masked.
             string s2j = Path.Combine(s2, "judged");
             var rj = Cli([.. new[] { "train", "--stage", "2", "--init", Path.Combine(s1, "model"), "--mined", mined, "--max-steps", "2", "--out", s2j,
-                "--judge", "complete:" + Path.Combine(data, JsonlFormat.CompleteTruthFile), "--judged-random-negatives", "4" }, .. common]);
+                "--judge", "complete:" + Path.Combine(data, JsonlFormat.CompleteTruthFile), "--judged-random-negatives", "4",
+                "--select-metric", "ndcg_judged@10" }, .. common]);
             Assert.True(rj.Code == 0, rj.Err + rj.Out);
             var res = JsonDocument.Parse(File.ReadAllText(Path.Combine(s2j, "run.json"))).RootElement.GetProperty("notes").GetProperty("result");
+            // --select-metric reaches the trainer, its summary table and the manifest
+            Assert.Equal("ndcg_judged@10", res.GetProperty("select_metric").GetString());
+            Assert.Contains("best by dev ndcg_judged@10", rj.Out + rj.Err);
             Assert.Equal("complete:" + JsonlFormat.CompleteTruthFile, res.GetProperty("judge").GetString());
             Assert.Equal(2 * 8 * 4, res.GetProperty("judged_random_negatives").GetInt64());
             Assert.Contains("random negatives graded / relevant", rj.Out + rj.Err);
@@ -78,6 +82,7 @@ public sealed class TrainStage2CliTests
                 (new[] { "--judged-random-negatives", "4" }, "--judged-random-negatives needs --judge"),
                 (new[] { "--judge", "labeler:" + Path.Combine(data, "no-such-labeler") }, "does not exist"),
                 (new[] { "--judge", "oracle" }, "Unknown --judge"),
+                (new[] { "--select-metric", "ndcg@5" }, "Unknown selection metric 'ndcg@5'"),
                 (new[] { "--head-dim", "384" }, "--head-dim only applies to stage 1 from a pretrained model"),
             })
             {

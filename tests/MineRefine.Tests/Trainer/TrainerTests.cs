@@ -102,6 +102,71 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void SelectMetricPicksTheBestStepByThatMetric()
+    {
+        var dir = TrainerTestUtil.TempDir();
+        try
+        {
+            TrainResult Run(string? metric, string sub)
+            {
+                using var m = TrainModelFactory.Create("tiny", 3);
+                var o = TrainerTestUtil.Tiny(12);
+                o.EvalEvery = 2;
+                o.SelectMetric = metric;
+                return new SiameseTrainer(m, o).Train(TrainerTestUtil.Data(), Path.Combine(dir, sub));
+            }
+            static long FirstArgMax(TrainResult r, string key) =>
+                r.Evaluations.Where(e => !double.IsNaN(e.Value(key))).MaxBy(e => e.Value(key))!.Step;
+
+            var byNdcg = Run(null, "default");
+            Assert.Equal("ndcg@10", byNdcg.SelectMetric);
+            Assert.Equal(FirstArgMax(byNdcg, "ndcg@10"), byNdcg.BestStep);
+            Assert.Equal(byNdcg.BestNdcg10, byNdcg.BestScore);
+            // A metric whose best dev step is another one (the run is deterministic, so this choice is stable).
+            string other = TrainOptions.SelectMetricKeys.First(k => FirstArgMax(byNdcg, k) != byNdcg.BestStep);
+            long expected = FirstArgMax(byNdcg, other);
+
+            var byOther = Run(other, "other");
+            Assert.Equal(byNdcg.Evaluations.Select(e => (e.Step, e.Ndcg10)), byOther.Evaluations.Select(e => (e.Step, e.Ndcg10))); // same run
+            Assert.Equal(other, byOther.SelectMetric);
+            Assert.Equal(expected, byOther.BestStep);
+            Assert.Equal(expected, byOther.KeptStep);
+            var kept = byOther.Evaluations.Single(e => e.Step == expected);
+            Assert.Equal(kept.Value(other), byOther.BestScore);
+            Assert.Equal(kept.Ndcg10, byOther.BestNdcg10);
+            Assert.NotEqual(byNdcg.ModelHash, byOther.ModelHash); // the weights of another step were restored
+            var lines = MetricsLog.ReadAll(Path.Combine(dir, "other", "metrics.jsonl"));
+            Assert.Contains(lines, l => l.TryGetProperty("dev/" + other, out _));
+        }
+        finally { TrainerTestUtil.Delete(dir); }
+    }
+
+    [Fact]
+    public void ResumeRefusesAnotherSelectMetric()
+    {
+        var dir = TrainerTestUtil.TempDir();
+        try
+        {
+            TrainResult Run(string? metric, bool resume, int stopAfter)
+            {
+                using var m = TrainModelFactory.Create("tiny", 3);
+                var o = TrainerTestUtil.Tiny(8);
+                o.EvalEvery = 2; o.CheckpointEvery = 2; o.StopAfterStep = stopAfter; o.Resume = resume;
+                o.SelectMetric = metric;
+                return new SiameseTrainer(m, o).Train(TrainerTestUtil.Data(), dir);
+            }
+            Assert.True(Run("ndcg_judged@10", false, 4).Interrupted);
+            var e = Assert.Throws<InvalidDataException>(() => Run(null, true, 0));
+            Assert.Contains("--select-metric ndcg_judged@10", e.Message);
+            var r = Run("ndcg_judged@10", true, 0);
+            Assert.Equal(4, r.ResumedFromStep);
+            Assert.Equal("ndcg_judged@10", r.SelectMetric);
+            Assert.Equal(r.Evaluations.Single(x => x.Step == r.BestStep).Value("ndcg_judged@10"), r.BestScore);
+        }
+        finally { TrainerTestUtil.Delete(dir); }
+    }
+
+    [Fact]
     public void SaveStartWritesTheUntrainedModelAndItMergesWithTheFinalOne()
     {
         var dir = TrainerTestUtil.TempDir();
@@ -346,6 +411,11 @@ public sealed class TrainerTests
         Assert.Equal("circle", new TrainOptions { Stage = 2 }.LossName);
         Assert.Equal("supcon", TrainOptions.Preset("quick").LossName);
         Assert.Throws<ArgumentException>(() => TrainOptions.Preset("huge"));
+        e = Assert.Throws<ArgumentException>(() => new TrainOptions { SelectMetric = "ndcg@20" }.Validate());
+        Assert.Contains("'ndcg@20'", e.Message);
+        Assert.Contains("ndcg_judged@10", e.Message);
+        new TrainOptions { SelectMetric = "recall@100" }.Validate();
+        Assert.Equal("ndcg@10", new TrainOptions().SelectMetricResolved);
     }
 }
 
