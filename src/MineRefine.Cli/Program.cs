@@ -24,6 +24,9 @@ public static class Program
             config.Settings.Registrar.RegisterInstance(env);
             config.SetExceptionHandler((ex, _) => ErrorHandling.Handle(ex, env));
             config.ValidateExamples();
+            // An unknown option is an error, not silently ignored: a mistyped flag (--select-metrc) must not
+            // quietly run with the default.
+            config.UseStrictParsing();
 
             config.AddCommand<PipelineCommand>("pipeline")
                 .WithDescription("Run the whole Mine-and-Refine pipeline (labeler → audit → synthetic queries → stage 1 → " +

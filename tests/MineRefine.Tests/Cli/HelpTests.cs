@@ -20,4 +20,16 @@ public class HelpTests
         Assert.Contains("--help", output);
         Assert.DoesNotContain("Could not find color or style", output + err);
     }
+
+    /// <summary>A mistyped option is an error that names it, never silently ignored (which would run with the default).</summary>
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void Unknown_option_is_an_error_that_names_it(string command)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mr-unknown-" + Guid.NewGuid().ToString("N"));
+        var (code, output, err) = CliRunner.Run([.. command.Split(' '), "--select-metrc", "ndcg@10", "--out", dir]);
+        Assert.NotEqual(0, code);
+        Assert.Contains("Unknown option 'select-metrc'", output + err);
+        Assert.False(Directory.Exists(dir), "nothing may be written when an option is unknown");
+    }
 }
