@@ -92,8 +92,8 @@ public sealed class PipelineSettings : DataSettings
 
     /// <summary>Selection metric of both stages.</summary>
     [CommandOption("--select-metric <METRIC>")]
-    [Description("Dev metric that picks stage 1's and stage 2's best weights (default ndcg@10): ndcg_judged@10 (unjudged dev products ignored) " +
-                 "for incomplete dev judgments, recall@100 for a candidate generator in front of a re-ranker.")]
+    [Description("Dev metric that picks stage 1's and stage 2's best weights and drives early stopping. Default ndcg_judged@10 " +
+                 "(NDCG over the judged dev products, unjudged ones ignored; train's default is ndcg@10); recall@100 for a candidate generator in front of a re-ranker.")]
     public string? SelectMetric { get; set; }
 
     /// <summary>Run inference and serve on TorchSharp instead of ONNX exports.</summary>

@@ -203,7 +203,7 @@ public sealed class PipelineRunner
         if (_o.Stage1MaxSteps is int s1) s1Options.MaxSteps = s1;
         if (_o.Stage1LexicalNegatives is int lex) s1Options.Instances.LexicalNegatives = lex;
         if (_o.Stage1InBatchNegatives is bool inBatch) s1Options.InBatchNegatives = inBatch;
-        s1Options.SelectMetric = _o.SelectMetric;
+        s1Options.SelectMetric = _o.SelectMetricResolved;
         if (_o.IsTiny) { s1Options.EncoderLearningRate = 1e-3; }
         // The head size joins the step's fingerprint only when set, so runs made before the option keep their cache.
         object s1Config = _o.HeadDim is int headDim ? new { s1Options, _o.Model, headDim } : new { s1Options, _o.Model };
@@ -252,7 +252,7 @@ public sealed class PipelineRunner
         var s2Options = TrainOptions.Preset(_o.Preset, 2);
         s2Options.Seed = _o.Seed;
         if (_o.Stage2MaxSteps is int s2) s2Options.MaxSteps = s2;
-        s2Options.SelectMetric = _o.SelectMetric;
+        s2Options.SelectMetric = _o.SelectMetricResolved;
         if (_o.IsTiny) { s2Options.EncoderLearningRate = 5e-4; }
         string s2Step = await _steps.RunAsync("stage2", [s1Model, mineStep, labelerDir, Path.Combine(splitDir, "dev.jsonl"), .. dataInputs],
             new { s2Options, judgeNegatives = _o.JudgeTrainingNegatives }, dir =>

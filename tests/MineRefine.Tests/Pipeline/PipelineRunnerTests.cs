@@ -30,6 +30,10 @@ public class PipelineRunnerTests
             var result = await new PipelineRunner(options, Quiet()).RunAsync();
 
             Assert.All(result.Steps, s => Assert.False(s.Skipped));
+            // Both stages select their weights on the judged-only dev metric by default.
+            foreach (var stage in new[] { "stage1", "stage2" })
+                using (var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "steps", stage, "train_summary.json"))))
+                    Assert.Equal("ndcg_judged@10", summary.RootElement.GetProperty("SelectMetric").GetString());
             Assert.Equal(["bm25", "stage 1", "stage 2", "hybrid (stage 2 + bm25)"], result.Systems.Select(s => s.Name));
             Assert.All(result.Systems, s => Assert.InRange(s.Metrics["ndcg@10"], 0.0, 1.0));
             Assert.NotNull(result.Systems.Single(s => s.Name == "stage 2").Separation);
