@@ -105,6 +105,7 @@ public sealed class PipelineOptions
         // Checked here as well as by InstanceOptions.Validate (same bound) so the message names the pipeline's flag.
         if (Stage1LexicalNegatives is < 0 or > Training.InstanceOptions.MaxLexicalNegatives)
             throw new ArgumentException($"--lexical-negatives must be in [0, {Training.InstanceOptions.MaxLexicalNegatives}] (got {Stage1LexicalNegatives}); 0 = off, 2–4 are typical.");
+        // Checked here as well as by TrainOptions.Validate so a bad value is refused before the labeler step runs.
         if (SelectMetric is not null && !Training.TrainOptions.SelectMetricKeys.Contains(SelectMetric, StringComparer.Ordinal))
             throw new ArgumentException($"--select-metric '{SelectMetric}' is not a dev metric; use one of: {string.Join(", ", Training.TrainOptions.SelectMetricKeys)} (default {DefaultSelectMetric}).");
         if (!(TrainFraction > 0 && DevFraction > 0 && TrainFraction + DevFraction < 1))

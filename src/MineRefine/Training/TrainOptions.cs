@@ -119,8 +119,9 @@ public sealed class TrainOptions
     /// Pick the metric the model is used for: <c>recall@100</c> for a candidate generator in front of a re-ranker;
     /// <c>ndcg_judged@10</c> (condensed-list NDCG: unjudged products dropped before NDCG@10) to select on how the judged
     /// dev products are ordered when the dev judgments are incomplete, so that ranking relevant products nobody judged
-    /// is neither rewarded nor punished. Null means the default and is left out of the JSON, so the fingerprints of
-    /// pipeline steps made before this option stay the same.</summary>
+    /// is neither rewarded nor punished. Null means the default (<c>ndcg@10</c>) and is left out of the JSON, so
+    /// the run manifests of runs with the default read as before; <c>pipeline</c> always sets it (its own default is
+    /// <see cref="Pipeline.PipelineOptions.DefaultSelectMetric"/>).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? SelectMetric { get; set; }
     /// <summary><see cref="SelectMetric"/>, or its default when null.</summary>
