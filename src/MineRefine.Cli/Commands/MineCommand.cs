@@ -81,6 +81,11 @@ public sealed class MineSettings : JudgeSettings
     [Description("Mine a seeded sample of N training queries.")]
     public int? MaxQueries { get; set; }
 
+    /// <summary>Extra training folders.</summary>
+    [CommandOption("--extra-train <DIR>")]
+    [Description(ExtraTrainOption.Help + " Their queries are mined like the training queries.")]
+    public string[] ExtraTrain { get; set; } = [];
+
     /// <summary>Split.</summary>
     [CommandOption("--split-seed <N>")]
     [Description("Seed of the train/dev/test query split (only train queries are mined).")]
@@ -109,7 +114,7 @@ public sealed class MineSettings : JudgeSettings
             return ValidationResult.Error("--labeler <DIR>: an existing labeler folder is required (or --judge <JUDGE>, or --no-relabel for the ablation).");
         var judge = ValidateJudgeSpec();
         if (!judge.Successful) return judge;
-        try { ToOptions().Validate(); }
+        try { ToOptions().Validate(); ExtraTrainOption.Validate(ExtraTrain); }
         catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
         return ValidationResult.Success();
     }
@@ -125,9 +130,12 @@ public sealed class MineCommand(CliEnvironment env) : AsyncCommand<MineSettings>
         var options = settings.ToOptions();
         var manifest = new RunManifest("mine", options, settings.Seed) { Arguments = context.Arguments.ToList() };
         foreach (var p in settings.InputPaths().Append(settings.Model!)) manifest.AddInput(p);
+        ExtraTrainOption.AddInputs(settings.ExtraTrain, manifest);
         var data = DatasetLoader.Load(settings.ToDataSourceOptions());
         var split = QuerySplitter.Split(data, settings.SplitSeed);
-        human.MarkupLine($"loaded {data.Products.Count:N0} products; mining {split.Train.Count:N0} training judgments " +
+        IReadOnlyList<Judgment> train = split.Train;
+        (data, train) = ExtraTrainOption.Apply(settings.ExtraTrain, data, train, human, manifest);
+        human.MarkupLine($"loaded {data.Products.Count:N0} products; mining {train.Count:N0} training judgments " +
                          $"(split seed {settings.SplitSeed})");
         using var embedder = EmbedderFactory.Open(settings.Model!); // a model folder or its ONNX export
         using ILabeler? labeler = settings.NoRelabel ? null
@@ -147,7 +155,7 @@ public sealed class MineCommand(CliEnvironment env) : AsyncCommand<MineSettings>
                     new Progress<int>(d => encode.Value = d));
                 encode.Value = encode.MaxValue;
                 var tasks = new Dictionary<string, ProgressTask>();
-                result = await new HardSampleMiner(options).MineAsync(data, split.Train, dense, labeler,
+                result = await new HardSampleMiner(options).MineAsync(data, train, dense, labeler,
                     p => LabelingText.ItemText(p),
                     new Progress<(string Phase, int Done, int Total)>(x =>
                     {

@@ -144,6 +144,10 @@ public sealed class TrainSettings : JudgeSettings
     [CommandOption("--checkpoint-every <N>")] [Description("Checkpoint every N steps (0 = off).")] public int? CheckpointEvery { get; set; }
     /// <summary>Threads.</summary>
     [CommandOption("--threads <N>")] [Description("Torch threads (0 = default).")] public int? Threads { get; set; }
+    /// <summary>Extra training folders.</summary>
+    [CommandOption("--extra-train <DIR>")]
+    [Description(ExtraTrainOption.Help)]
+    public string[] ExtraTrain { get; set; } = [];
     /// <summary>Split seed.</summary>
     [CommandOption("--split-seed <N>")] [Description("Seed of the train/dev/test query split (same as eval's).")] [DefaultValue(13)] public int SplitSeed { get; set; } = 13;
 
@@ -222,6 +226,7 @@ public sealed class TrainSettings : JudgeSettings
                 if (!File.Exists(Mined)) throw new ArgumentException($"--mined: file '{Mined}' does not exist.");
             }
             else if (Mined is not null) throw new ArgumentException("--mined is only used with --stage 2.");
+            ExtraTrainOption.Validate(ExtraTrain);
             bool freshHeads = Stage == 1 && !Tiny && PretrainedModels.Find(Model) is not null; // a pretrained start gets new heads
             if (HeadDim is { } hd)
             {
@@ -251,6 +256,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         var dataOptions = settings.ToDataSourceOptions();
         var manifest = new RunManifest("train", options, settings.Seed) { Arguments = context.Arguments.ToList() };
         foreach (var input in settings.InputPaths().Concat(new[] { settings.Init, settings.Mined }.OfType<string>())) manifest.AddInput(input);
+        ExtraTrainOption.AddInputs(settings.ExtraTrain, manifest);
 
         Dataset dataset = null!;
         human.Status().Start($"loading {dataOptions.Format} data…", _ => dataset = DatasetLoader.Load(dataOptions));
@@ -258,10 +264,11 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         IReadOnlyList<Judgment> train = split.Train;
         human.MarkupLine($"loaded [bold]{dataset.Products.Count:N0}[/] products; split (seed {settings.SplitSeed}): " +
                          $"train {split.Train.Count:N0}, dev {split.Dev.Count:N0}, test {split.Test.Count:N0} judgments");
+        (dataset, train) = ExtraTrainOption.Apply(settings.ExtraTrain, dataset, train, human, manifest);
         if (options.Stage == 2)
         {
             var mined = HardSampleMiner.ReadMinedAsJudgments(settings.Mined!);
-            var (union, added, dup, other) = SiameseTrainer.UnionMined(split.Train, mined);
+            var (union, added, dup, other) = SiameseTrainer.UnionMined(train, mined);
             train = union;
             manifest.Notes["mined_pairs"] = mined.Count;
             manifest.Notes["mined_added"] = added;

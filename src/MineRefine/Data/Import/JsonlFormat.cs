@@ -42,6 +42,28 @@ public static class JsonlFormat
         return b.Build().Judgments;
     }
 
+    /// <summary>Reads a queries-format file on its own, each row with its 1-based line; any bad row is an error
+    /// naming the file, line and field. Rows are not de-duplicated.</summary>
+    public static IReadOnlyList<(Query Query, long Line)> ReadQueryRows(string path)
+    {
+        var rows = new List<(Query, long)>();
+        var b = new DatasetBuilder();
+        using var sink = new BadRowSink(false, null, b.Report);
+        ForEachObject(path, b, sink, r => rows.Add((RecordParsers.ParseQuery(r), r.Line)));
+        return rows;
+    }
+
+    /// <summary>Reads a judgments-format file on its own, each row with its 1-based line; any bad row is an error
+    /// naming the file, line and field. Rows are not de-duplicated.</summary>
+    public static IReadOnlyList<(Judgment Judgment, long Line)> ReadJudgmentRows(string path)
+    {
+        var rows = new List<(Judgment, long)>();
+        var b = new DatasetBuilder();
+        using var sink = new BadRowSink(false, null, b.Report);
+        ForEachObject(path, b, sink, r => rows.Add((RecordParsers.ParseJudgment(r), r.Line)));
+        return rows;
+    }
+
     /// <summary>Reads a products-format file on its own (e.g. a search index's catalog); any bad row is an error.</summary>
     public static IReadOnlyList<Product> ReadProducts(string path)
     {
