@@ -191,11 +191,10 @@ public sealed class PipelineRunner
                     foreach (var q in queries) w.Write(q);
                 DatasetWriter.WriteJudgments(judgments, Path.Combine(dir, "judgments.jsonl"));
             });
-        var synthQueries = ReadQueries(Path.Combine(synthStep, "queries.jsonl"));
-        var synthJudgments = JsonlFormat.ReadJudgments(Path.Combine(synthStep, "judgments.jsonl"));
-        var trainData = synthQueries.Count == 0 ? data
-            : new Dataset(data.Products, data.Queries.Concat(synthQueries).ToList(), data.Judgments, data.Engagement, data.Report);
-        var stage1Train = train.Concat(synthJudgments).ToList();
+        // The synthetic queries join the training split only (the same reader as `train --extra-train`).
+        var synth = ExtraTrainingSet.Load(synthStep, data);
+        var (trainData, withSynth) = synth.Queries.Count == 0 ? (data, train) : ExtraTrainingSet.AddTo(data, train, [synth]);
+        var stage1Train = withSynth.ToList();
 
         // ---- stage 1 ----
         var s1Options = TrainOptions.Preset(_o.Preset, 1);
@@ -555,20 +554,6 @@ public sealed class PipelineRunner
     {
         string path = Path.Combine(evalStep, Slug(system), "scores-by-grade.json");
         return File.Exists(path) ? Json.ReadFile<float[][]>(path) : null;
-    }
-
-    private static List<Query> ReadQueries(string path)
-    {
-        var list = new List<Query>();
-        foreach (var line in File.ReadLines(path))
-        {
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            using var doc = JsonDocument.Parse(line);
-            var r = doc.RootElement;
-            list.Add(new Query(r.GetProperty("id").GetString()!, r.GetProperty("text").GetString()!,
-                r.TryGetProperty("locale", out var l) ? l.GetString() ?? "" : ""));
-        }
-        return list;
     }
 
     /// <summary>Queries listed each way, and hits shown per system, in the report's comparison of BM25 and stage 2.</summary>
