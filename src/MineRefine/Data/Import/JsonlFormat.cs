@@ -44,23 +44,18 @@ public static class JsonlFormat
 
     /// <summary>Reads a queries-format file on its own, each row with its 1-based line; any bad row is an error
     /// naming the file, line and field. Rows are not de-duplicated.</summary>
-    public static IReadOnlyList<(Query Query, long Line)> ReadQueryRows(string path)
-    {
-        var rows = new List<(Query, long)>();
-        var b = new DatasetBuilder();
-        using var sink = new BadRowSink(false, null, b.Report);
-        ForEachObject(path, b, sink, r => rows.Add((RecordParsers.ParseQuery(r), r.Line)));
-        return rows;
-    }
+    public static IReadOnlyList<(Query Query, long Line)> ReadQueryRows(string path) => ReadRows(path, RecordParsers.ParseQuery);
 
     /// <summary>Reads a judgments-format file on its own, each row with its 1-based line; any bad row is an error
     /// naming the file, line and field. Rows are not de-duplicated.</summary>
-    public static IReadOnlyList<(Judgment Judgment, long Line)> ReadJudgmentRows(string path)
+    public static IReadOnlyList<(Judgment Judgment, long Line)> ReadJudgmentRows(string path) => ReadRows(path, RecordParsers.ParseJudgment);
+
+    private static List<(T, long)> ReadRows<T>(string path, Func<IFieldRecord, T> parse)
     {
-        var rows = new List<(Judgment, long)>();
+        var rows = new List<(T, long)>();
         var b = new DatasetBuilder();
         using var sink = new BadRowSink(false, null, b.Report);
-        ForEachObject(path, b, sink, r => rows.Add((RecordParsers.ParseJudgment(r), r.Line)));
+        ForEachObject(path, b, sink, r => rows.Add((parse(r), r.Line)));
         return rows;
     }
 
