@@ -24,6 +24,19 @@ public sealed class SynthSettings : JudgeSettings
     [DefaultValue(3)]
     public int OtherItems { get; set; } = 3;
 
+    /// <summary>Which judgments the generator learns from.</summary>
+    [CommandOption("--split <SPLIT>")]
+    [Description("train (default): only the train part of the query split that eval, train and mine use: items are \"without a positive\" by the training judgments, " +
+                 "and no synthetic query repeats a dev or test query's text; all: every judgment (the data set has no held-out queries).")]
+    [DefaultValue("train")]
+    public string Split { get; set; } = "train";
+
+    /// <summary>Split seed.</summary>
+    [CommandOption("--split-seed <N>")]
+    [Description("Seed of the train/dev/test query split (same as eval's and train's).")]
+    [DefaultValue(13)]
+    public int SplitSeed { get; set; } = 13;
+
     /// <summary>The generator options.</summary>
     public SyntheticQueryOptions ToOptions()
     {
@@ -37,6 +50,8 @@ public sealed class SynthSettings : JudgeSettings
     {
         var b = base.Validate();
         if (!b.Successful) return b;
+        if (Split.ToLowerInvariant() is not ("train" or "all"))
+            return ValidationResult.Error($"Unknown --split '{Split}'. Use train (the query split's train part) or all.");
         try { ToOptions(); }
         catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
         return ValidationResult.Success();
@@ -56,9 +71,23 @@ public sealed class SynthCommand(CliEnvironment env) : AsyncCommand<SynthSetting
         var manifest = new RunManifest("synth", options, settings.Seed) { Arguments = context.Arguments.ToList() };
         foreach (var p in settings.InputPaths()) manifest.AddInput(p);
         var data = DatasetLoader.Load(settings.ToDataSourceOptions());
+        IReadOnlyList<Query> queries = data.Queries, heldOut = [];
+        IReadOnlyList<Judgment> judgments = data.Judgments;
+        if (settings.Split.Equals("train", StringComparison.OrdinalIgnoreCase))
+        {
+            // As in the pipeline: learn from the training judgments only, and keep away from the dev and test queries' texts.
+            judgments = QuerySplitter.Split(data, settings.SplitSeed).Train;
+            var trainIds = judgments.Select(j => j.QueryId).ToHashSet(StringComparer.Ordinal);
+            queries = data.Queries.Where(q => trainIds.Contains(q.Id)).ToList();
+            heldOut = data.Queries.Where(q => !trainIds.Contains(q.Id)).ToList();
+        }
+        manifest.Notes["split"] = settings.Split.ToLowerInvariant();
+        manifest.Notes["split_seed"] = settings.SplitSeed;
+        human.MarkupLine($"learning from {judgments.Count:N0} judgments of {queries.Count:N0} queries ({settings.Split.ToLowerInvariant()})" +
+                         (heldOut.Count > 0 ? $"; {heldOut.Count:N0} held-out queries whose texts a synthetic query must not repeat" : ""));
         using var judge = settings.OpenJudge();
         var result = await new SyntheticQueryGenerator(options)
-            .GenerateAndLabelAsync(data.Products, data.Queries, data.Judgments, judge, null, cancellationToken);
+            .GenerateAndLabelAsync(data.Products, queries, judgments, judge, null, cancellationToken, heldOut);
         Directory.CreateDirectory(settings.Out!);
         using (var w = new JsonlWriter(Path.Combine(settings.Out!, "queries.jsonl")))
             foreach (var q in result.Queries) w.Write(q);

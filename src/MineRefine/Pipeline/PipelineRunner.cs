@@ -181,8 +181,10 @@ public sealed class PipelineRunner
                 {
                     Info("generating synthetic queries for items without a positive query");
                     var trainQueries = train.Select(j => j.QueryId).Distinct().Select(id => data.FindQuery(id)!).ToList();
+                    var trainIds = trainQueries.Select(q => q.Id).ToHashSet(StringComparer.Ordinal);
+                    var heldOut = data.Queries.Where(q => !trainIds.Contains(q.Id)).ToList(); // no synthetic query repeats a dev or test query
                     var result = await new SyntheticQueryGenerator(synthOptions)
-                        .GenerateAndLabelAsync(data.Products, trainQueries, train, labeler, null, ct);
+                        .GenerateAndLabelAsync(data.Products, trainQueries, train, labeler, null, ct, heldOut);
                     queries.AddRange(result.Queries);
                     judgments.AddRange(result.Judgments);
                     Json.WriteFile(Path.Combine(dir, "synthetic.json"), result.Report);

@@ -132,6 +132,28 @@ public sealed class SyntheticQueryGeneratorTests
     }
 
     [Fact]
+    public void HeldOutQueryText_IsNotRepeated_AndDoesNotRaiseTheCap()
+    {
+        var cat = new List<Product>
+        {
+            new("a", "Acme Drill", null, new[] { "Tools", "Drills" }, new Dictionary<string, string> { ["Color"] = "Red" }, "en"),
+            new("b", "Bolt Kettle", null, new[] { "Kitchen", "Kettles" }, new Dictionary<string, string> { ["Color"] = "Blue" }, "en"),
+        };
+        var train = Enumerable.Range(0, 9).Select(i => new Query($"r{i}", $"q{i}", "")).ToList();   // cap ⌊0.1/0.9·9⌋ = 1
+        var gen = new SyntheticQueryGenerator(new SyntheticQueryOptions { Templates = new[] { "{colour} {leaf}" } });
+        var without = gen.Generate(cat, train, Array.Empty<Judgment>());
+        Assert.Equal(1, without.Report.Cap);
+        string first = Assert.Single(without.Queries).Query.Text;
+
+        // The same text as a dev/test query: skipped and counted, the next item is used instead; the cap stays 1.
+        var heldOut = Enumerable.Range(0, 50).Select(i => new Query($"t{i}", $"test {i}", "")).Append(new Query("t-x", first.ToUpperInvariant(), "")).ToList();
+        var with = gen.Generate(cat, train, Array.Empty<Judgment>(), heldOut);
+        Assert.Equal(1, with.Report.Cap);
+        Assert.Equal(1, with.Report.DuplicatesOfRealQueries);
+        Assert.NotEqual(first, Assert.Single(with.Queries).Query.Text);
+    }
+
+    [Fact]
     public void Options_AreValidated()
     {
         Assert.Throws<ArgumentException>(() => new SyntheticQueryGenerator(new SyntheticQueryOptions { MaxShare = 0 }));

@@ -30,6 +30,21 @@ public sealed class ExtraTrainCliTests
                 .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("id").GetString()!).ToHashSet();
             Assert.NotEmpty(synthQueries);
             int synthJudgments = File.ReadLines(Path.Combine(synth, "judgments.jsonl")).Count();
+            // synth learns from the training split by default: no synthetic text repeats any real query, dev and test included,
+            // and `--split all` (every judgment is a positive source) leaves no more items without a positive than the train split.
+            Assert.Equal("train", Notes(synth).GetProperty("split").GetString());
+            var realTexts = sample.Data.Queries.Select(q => MineRefine.Text.TextNormalizer.NormalizeQuery(q.Text)).ToHashSet();
+            Assert.DoesNotContain(File.ReadLines(Path.Combine(synth, "queries.jsonl")),
+                l => realTexts.Contains(JsonDocument.Parse(l).RootElement.GetProperty("text").GetString()!));
+            string synthAll = Path.Combine(bad, "synth-all");
+            var ra = CliRunner.Run([.. new[] { "synth", "--judge", "labeler:" + lab, "--max-share", "0.3", "--split", "all", "--out", synthAll }, .. source]);
+            Assert.True(ra.Code == 0, ra.Err + ra.Out);
+            static int WithoutPositive(string dir) =>
+                JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "synthetic.json"))).RootElement.GetProperty("items_without_positive").GetInt32();
+            Assert.True(WithoutPositive(synth) > WithoutPositive(synthAll), $"{WithoutPositive(synth)} vs {WithoutPositive(synthAll)}");
+            var badSplit = CliRunner.Run([.. new[] { "synth", "--judge", "labeler:" + lab, "--split", "test", "--out", synthAll }, .. source]);
+            Assert.NotEqual(0, badSplit.Code);
+            Assert.Contains("Unknown --split 'test'", badSplit.Err + badSplit.Out);
 
             string[] train = ["train", "--stage", "1", "--tiny", "--max-steps", "2", "--batch-size", "8", "--eval-every", "0",
                 "--dev-catalog", "300", "--max-query-len", "16", "--max-item-len", "32", "--checkpoint-every", "0", "--seed", "3", .. source];

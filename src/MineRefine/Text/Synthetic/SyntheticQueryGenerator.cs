@@ -23,7 +23,7 @@ public sealed class SyntheticReport
     public int ItemsExamined { get; set; }
     /// <summary>Examined items for which no template applied within the token range.</summary>
     public int ItemsWithoutTemplate { get; set; }
-    /// <summary>Generated texts equal (after normalisation) to a real query; skipped.</summary>
+    /// <summary>Generated texts equal (after normalisation) to a real query, training or held out; skipped.</summary>
     public int DuplicatesOfRealQueries { get; set; }
     /// <summary>Items attached to an already generated synthetic query with the same text.</summary>
     public int MergedIntoExisting { get; set; }
@@ -68,8 +68,12 @@ public sealed class SyntheticQueryGenerator
     public static string QueryId(string text) =>
         "syn:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(TextNormalizer.NormalizeQuery(text))))[..16].ToLowerInvariant();
 
-    /// <summary>Generates queries and the pairs to grade.</summary>
-    public SyntheticPlan Generate(IReadOnlyList<Product> catalog, IReadOnlyList<Query> queries, IReadOnlyList<Judgment> judgments)
+    /// <summary>Generates queries and the pairs to grade. <paramref name="queries"/> and <paramref name="judgments"/>
+    /// are the training queries and their judgments: the judgments decide which items have a positive query, and the
+    /// queries set the share cap. <paramref name="heldOutQueries"/> (dev and test queries) only add texts a synthetic
+    /// query must not repeat, so that no training query is a copy of an evaluation query.</summary>
+    public SyntheticPlan Generate(IReadOnlyList<Product> catalog, IReadOnlyList<Query> queries, IReadOnlyList<Judgment> judgments,
+        IReadOnlyList<Query>? heldOutQueries = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(queries);
@@ -77,7 +81,7 @@ public sealed class SyntheticQueryGenerator
         var rng = new Random(_o.Seed);
         var report = new SyntheticReport();
         var positive = new HashSet<string>(judgments.Where(j => j.Grade >= Grades.Partial).Select(j => j.ProductId), StringComparer.Ordinal);
-        var real = new HashSet<string>(queries.Select(q => TextNormalizer.NormalizeQuery(q.Text)), StringComparer.Ordinal);
+        var real = new HashSet<string>(queries.Concat(heldOutQueries ?? []).Select(q => TextNormalizer.NormalizeQuery(q.Text)), StringComparer.Ordinal);
         int realCount = queries.Select(q => q.Id).Distinct().Count();
         int cap = (int)Math.Floor(_o.MaxShare / (1 - _o.MaxShare) * realCount + 1e-9);
         if (_o.MaxQueries is int mq) cap = Math.Min(cap, mq);
@@ -173,12 +177,13 @@ public sealed class SyntheticQueryGenerator
         return new SyntheticResult(queries, judgments, report);
     }
 
-    /// <summary>Generate, grade with <paramref name="labeler"/>, build.</summary>
+    /// <summary>Generate (<see cref="Generate"/>), grade with <paramref name="labeler"/>, build.</summary>
     public async Task<SyntheticResult> GenerateAndLabelAsync(IReadOnlyList<Product> catalog, IReadOnlyList<Query> queries,
-        IReadOnlyList<Judgment> judgments, ILabeler labeler, IProgress<int>? progress = null, CancellationToken ct = default)
+        IReadOnlyList<Judgment> judgments, ILabeler labeler, IProgress<int>? progress = null, CancellationToken ct = default,
+        IReadOnlyList<Query>? heldOutQueries = null)
     {
         ArgumentNullException.ThrowIfNull(labeler);
-        var plan = Generate(catalog, queries, judgments);
+        var plan = Generate(catalog, queries, judgments, heldOutQueries);
         var graded = plan.Requests.Count == 0 ? Array.Empty<LabelResult>() : await labeler.LabelAsync(plan.Requests, progress, ct).ConfigureAwait(false);
         return Build(plan, graded);
     }
