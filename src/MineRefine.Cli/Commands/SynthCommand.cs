@@ -77,9 +77,7 @@ public sealed class SynthCommand(CliEnvironment env) : AsyncCommand<SynthSetting
         {
             // As in the pipeline: learn from the training judgments only, and keep away from the dev and test queries' texts.
             judgments = QuerySplitter.Split(data, settings.SplitSeed).Train;
-            var trainIds = judgments.Select(j => j.QueryId).ToHashSet(StringComparer.Ordinal);
-            queries = data.Queries.Where(q => trainIds.Contains(q.Id)).ToList();
-            heldOut = data.Queries.Where(q => !trainIds.Contains(q.Id)).ToList();
+            (queries, heldOut) = SyntheticQueryGenerator.SplitQueries(data, judgments);
         }
         manifest.Notes["split"] = settings.Split.ToLowerInvariant();
         manifest.Notes["split_seed"] = settings.SplitSeed;

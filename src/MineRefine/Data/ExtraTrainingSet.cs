@@ -85,7 +85,8 @@ public sealed class ExtraTrainingSet
 
     /// <summary>
     /// Adds <paramref name="extras"/> to a run: their queries join <paramref name="data"/>'s queries (products,
-    /// judgments and engagement stay as they are) and their pairs join <paramref name="train"/>. Throws
+    /// judgments and engagement stay as they are) and their pairs join <paramref name="train"/>. Without any extra
+    /// query, <paramref name="data"/> and <paramref name="train"/> come back as they are. Throws
     /// <see cref="ArgumentException"/> when two folders share a query id.
     /// </summary>
     public static (Dataset Data, IReadOnlyList<Judgment> Train) AddTo(Dataset data, IReadOnlyList<Judgment> train,
@@ -94,7 +95,7 @@ public sealed class ExtraTrainingSet
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(extras);
-        if (extras.Count == 0) return (data, train);
+        if (extras.All(e => e.Queries.Count == 0)) return (data, train); // no query, so no judgment either
         var owner = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var e in extras)
             foreach (var q in e.Queries)

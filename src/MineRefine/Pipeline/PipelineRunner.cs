@@ -180,9 +180,7 @@ public sealed class PipelineRunner
                 if (_o.Synthetic)
                 {
                     Info("generating synthetic queries for items without a positive query");
-                    var trainQueries = train.Select(j => j.QueryId).Distinct().Select(id => data.FindQuery(id)!).ToList();
-                    var trainIds = trainQueries.Select(q => q.Id).ToHashSet(StringComparer.Ordinal);
-                    var heldOut = data.Queries.Where(q => !trainIds.Contains(q.Id)).ToList(); // no synthetic query repeats a dev or test query
+                    var (trainQueries, heldOut) = SyntheticQueryGenerator.SplitQueries(data, train); // no synthetic query repeats a dev or test query
                     var result = await new SyntheticQueryGenerator(synthOptions)
                         .GenerateAndLabelAsync(data.Products, trainQueries, train, labeler, null, ct, heldOut);
                     queries.AddRange(result.Queries);
@@ -195,7 +193,7 @@ public sealed class PipelineRunner
             });
         // The synthetic queries join the training split only (the same reader as `train --extra-train`).
         var synth = ExtraTrainingSet.Load(synthStep, data);
-        var (trainData, withSynth) = synth.Queries.Count == 0 ? (data, train) : ExtraTrainingSet.AddTo(data, train, [synth]);
+        var (trainData, withSynth) = ExtraTrainingSet.AddTo(data, train, [synth]);
         var stage1Train = withSynth.ToList();
 
         // ---- stage 1 ----

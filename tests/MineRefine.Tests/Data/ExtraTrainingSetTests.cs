@@ -48,6 +48,10 @@ public sealed class ExtraTrainingSetTests
         var none = ExtraTrainingSet.AddTo(data, train, []);
         Assert.Same(data, none.Data);
         Assert.Same(train, none.Train);
+        using var emptyDir = Folder("", "");                       // e.g. a pipeline run with --no-synthetic
+        var empty = ExtraTrainingSet.AddTo(data, train, [ExtraTrainingSet.Load(emptyDir.Path, data)]);
+        Assert.Same(data, empty.Data);
+        Assert.Same(train, empty.Train);
         Assert.Equal([Path.Combine(dir, "queries.jsonl"), Path.Combine(dir, "judgments.jsonl")], ExtraTrainingSet.Files(dir));
     }
 

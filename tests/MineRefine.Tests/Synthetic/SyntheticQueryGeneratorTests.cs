@@ -154,6 +154,18 @@ public sealed class SyntheticQueryGeneratorTests
     }
 
     [Fact]
+    public void SplitQueries_SeparatesTheGradedQueriesFromTheHeldOut()
+    {
+        var (qs, js) = Real();
+        var data = new Dataset(Catalog(60), qs, js);
+        var (train, heldOut) = SyntheticQueryGenerator.SplitQueries(data, js.Where(j => j.QueryId != "r3").ToList());
+        Assert.Equal(js.Select(j => j.QueryId).Distinct().Where(id => id != "r3"), train.Select(q => q.Id));
+        Assert.Equal(qs.Count - train.Count, heldOut.Count);
+        Assert.Contains(heldOut, q => q.Id == "r3");
+        Assert.Empty(train.Select(q => q.Id).Intersect(heldOut.Select(q => q.Id)));
+    }
+
+    [Fact]
     public void Options_AreValidated()
     {
         Assert.Throws<ArgumentException>(() => new SyntheticQueryGenerator(new SyntheticQueryOptions { MaxShare = 0 }));

@@ -177,6 +177,16 @@ public sealed class SyntheticQueryGenerator
         return new SyntheticResult(queries, judgments, report);
     }
 
+    /// <summary>The queries <paramref name="train"/> grades (the generator's training queries) and the rest of
+    /// <paramref name="data"/>'s queries (held out: their texts are off-limits), both in the data set's order.</summary>
+    public static (IReadOnlyList<Query> Train, IReadOnlyList<Query> HeldOut) SplitQueries(Dataset data, IReadOnlyList<Judgment> train)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(train);
+        var ids = train.Select(j => j.QueryId).ToHashSet(StringComparer.Ordinal);
+        return (data.Queries.Where(q => ids.Contains(q.Id)).ToList(), data.Queries.Where(q => !ids.Contains(q.Id)).ToList());
+    }
+
     /// <summary>Generate (<see cref="Generate"/>), grade with <paramref name="labeler"/>, build.</summary>
     public async Task<SyntheticResult> GenerateAndLabelAsync(IReadOnlyList<Product> catalog, IReadOnlyList<Query> queries,
         IReadOnlyList<Judgment> judgments, ILabeler labeler, IProgress<int>? progress = null, CancellationToken ct = default,
