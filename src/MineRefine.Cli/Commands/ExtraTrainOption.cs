@@ -33,13 +33,15 @@ internal static class ExtraTrainOption
     {
         if (folders.Count == 0) return (data, train);
         var extras = folders.Select(dir => ExtraTrainingSet.Load(dir, data)).ToList();
+        var notes = new List<object>();
         foreach (var e in extras)
         {
             var g = e.GradeCounts();
             human.MarkupLine($"extra training pairs from [bold]{Markup.Escape(e.Folder)}[/]: {e.Queries.Count:N0} queries, " +
                              $"{e.Judgments.Count:N0} judgments (grades 0 / 1 / 2: {g[0]:N0} / {g[1]:N0} / {g[2]:N0}), training split only");
+            notes.Add(new { folder = e.Folder, queries = e.Queries.Count, judgments = e.Judgments.Count, grades = g });
         }
-        manifest.Notes["extra_train"] = extras.Select(e => new { folder = e.Folder, queries = e.Queries.Count, judgments = e.Judgments.Count, grades = e.GradeCounts() }).ToList();
+        manifest.Notes["extra_train"] = notes;
         return ExtraTrainingSet.AddTo(data, train, extras);
     }
 }
