@@ -114,6 +114,12 @@ public sealed class TrainSettings : JudgeSettings
     public int? HeadSeed { get; set; }
     /// <summary>See <see cref="InstanceOptions.LexicalNegativeDepth"/>.</summary>
     [CommandOption("--lexical-depth <N>")] [Description("BM25 ranks the lexical negatives are drawn from (default 30).")] public int? LexicalDepth { get; set; }
+    /// <summary>See <see cref="InstanceOptions.DenseNegatives"/>.</summary>
+    [CommandOption("--dense-negatives <N>")]
+    [Description("Unjudged items from the query's top list under the start model (the model before training) added to each instance as assumed grade 0 (0 = off).")]
+    public int? DenseNegatives { get; set; }
+    /// <summary>See <see cref="InstanceOptions.DenseNegativeDepth"/>.</summary>
+    [CommandOption("--dense-depth <N>")] [Description("Start-model ranks the dense negatives are drawn from (default 30).")] public int? DenseDepth { get; set; }
     /// <summary>No augmentation.</summary>
     [CommandOption("--no-augment")] [Description("Disable additive spelling augmentation.")] public bool NoAugment { get; set; }
     /// <summary>Eval every.</summary>
@@ -188,6 +194,8 @@ public sealed class TrainSettings : JudgeSettings
         if (NoInBatchNegatives) o.InBatchNegatives = false;
         if (LexicalNegatives is { } ln) o.Instances.LexicalNegatives = ln;
         if (LexicalDepth is { } ld) o.Instances.LexicalNegativeDepth = ld;
+        if (DenseNegatives is { } dn) o.Instances.DenseNegatives = dn;
+        if (DenseDepth is { } dd) o.Instances.DenseNegativeDepth = dd;
         if (EvalEvery is { } ee) o.EvalEvery = ee;
         if (DevCatalog is { } dc) o.DevCatalogSize = dc;
         if (DevQueries is { } dq) o.MaxDevQueries = dq;
@@ -299,6 +307,8 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         table.AddRow("loss / in-batch negatives", $"{options.LossName} / {(options.UsesInBatchNegatives ? "on" : "off")}");
         if (options.Instances.LexicalNegatives > 0)
             table.AddRow("lexical negatives (queries / items / short)", $"{result.QueriesWithLexicalNegatives:N0} / {result.LexicalNegatives:N0} / {result.QueriesShortOfLexicalNegatives:N0}");
+        if (options.Instances.DenseNegatives > 0)
+            table.AddRow("dense negatives (queries / items / short)", $"{result.QueriesWithDenseNegatives:N0} / {result.DenseNegatives:N0} / {result.QueriesShortOfDenseNegatives:N0}");
         if (result.Judge is not null)
         {
             table.AddRow("judge: instance items graded / relevant", $"{result.JudgedInstanceItems:N0} / {result.JudgedInstanceItemsRelevant:N0}");

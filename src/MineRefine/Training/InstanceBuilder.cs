@@ -45,6 +45,18 @@ public sealed class InstanceOptions
     /// <summary>Ranks of the lexical result list the <see cref="LexicalNegatives"/> are drawn from (uniformly, judged
     /// items skipped). Default 30.</summary>
     public int LexicalNegativeDepth { get; set; } = 30;
+    /// <summary>Dense (self-mined) hard negatives per instance [choice]: unjudged catalog items drawn at random from the
+    /// query's top <see cref="DenseNegativeDepth"/> under the <b>start</b> model of the run (the model before its first
+    /// step) — items judged for the query, random fill and lexical negatives are never drawn — added on top of the N
+    /// items, flagged unlabeled and treated as grade 0 (the ANCE / "mined hard negatives" recipe, applied once before
+    /// stage 1 instead of by the labeler-checked miner between the stages, paper §3–4). They are exactly the unjudged
+    /// products the model itself would put near the query; the price is the same false negatives as
+    /// <see cref="LexicalNegatives"/>. Needs a candidate source (<c>denseCandidates</c> of
+    /// <see cref="InstanceBuilder.Build"/>). 0 = off. Default 0.</summary>
+    public int DenseNegatives { get; set; }
+    /// <summary>Ranks of the start model's result list the <see cref="DenseNegatives"/> are drawn from (uniformly,
+    /// judged items skipped). Default 30.</summary>
+    public int DenseNegativeDepth { get; set; } = 30;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad option.</summary>
     public void Validate()
@@ -61,6 +73,10 @@ public sealed class InstanceOptions
             throw new ArgumentException($"LexicalNegatives must be in [0, {MaxLexicalNegatives}] (got {LexicalNegatives}); 0 turns them off.");
         if (LexicalNegatives > 0 && LexicalNegativeDepth < LexicalNegatives)
             throw new ArgumentException($"LexicalNegativeDepth ({LexicalNegativeDepth}) must be ≥ LexicalNegatives ({LexicalNegatives}): the negatives are drawn from that many lexical results.");
+        if (DenseNegatives is < 0 or > MaxLexicalNegatives)
+            throw new ArgumentException($"DenseNegatives must be in [0, {MaxLexicalNegatives}] (got {DenseNegatives}); 0 turns them off.");
+        if (DenseNegatives > 0 && DenseNegativeDepth < DenseNegatives)
+            throw new ArgumentException($"DenseNegativeDepth ({DenseNegativeDepth}) must be ≥ DenseNegatives ({DenseNegatives}): the negatives are drawn from that many of the start model's results.");
     }
 }
 
@@ -91,6 +107,12 @@ public sealed class InstanceBuildSummary
     public int QueriesWithLexicalNegatives { get; set; }
     /// <summary>Queries whose lexical top list held fewer unjudged items than asked for (they got what there was).</summary>
     public int QueriesShortOfLexicalNegatives { get; set; }
+    /// <summary>Dense hard negatives (<see cref="InstanceOptions.DenseNegatives"/>) added over all instances.</summary>
+    public int DenseNegativesAdded { get; set; }
+    /// <summary>Queries that received at least one dense hard negative.</summary>
+    public int QueriesWithDenseNegatives { get; set; }
+    /// <summary>Queries whose dense top list held fewer unjudged items than asked for (they got what there was).</summary>
+    public int QueriesShortOfDenseNegatives { get; set; }
     /// <summary>Instances with no grade-0 item at all (no judged negative and no fill possible or wanted).</summary>
     public int InstancesWithoutNegative { get; set; }
     /// <summary>Judged items of the used queries.</summary>
@@ -105,6 +127,7 @@ public sealed class InstanceBuildSummary
         $"queries {QueriesSeen} (used {QueriesUsed}, no positive {SkippedNoPositive}, no text {SkippedNoText}), instances {Instances}, " +
         $"judged items used {JudgedItemsUsed}/{JudgedItems}, fill: {QueriesWithUnlabeledFill} queries / {UnlabeledItemsAdded} items, " +
         (LexicalNegativesAdded > 0 ? $"lexical negatives: {QueriesWithLexicalNegatives} queries / {LexicalNegativesAdded} items ({QueriesShortOfLexicalNegatives} queries short), " : "") +
+        (DenseNegativesAdded > 0 ? $"dense negatives: {QueriesWithDenseNegatives} queries / {DenseNegativesAdded} items ({QueriesShortOfDenseNegatives} queries short), " : "") +
         $"instances without negative {InstancesWithoutNegative}, duplicates {DuplicateJudgments}, slots per grade 2/1/0 = {ItemsPerGrade[2]}/{ItemsPerGrade[1]}/{ItemsPerGrade[0]}";
 }
 
@@ -126,13 +149,16 @@ public static class InstanceBuilder
     /// <param name="options">Options (validated).</param>
     /// <param name="lexicalCandidates">Query id → the query's lexical result list, best first (product ids); required
     /// when <see cref="InstanceOptions.LexicalNegatives"/> &gt; 0, called once per used query.</param>
+    /// <param name="denseCandidates">Query id → the start model's result list, best first (product ids); required
+    /// when <see cref="InstanceOptions.DenseNegatives"/> &gt; 0, called once per used query.</param>
     public static (IReadOnlyList<TrainingInstance> Instances, InstanceBuildSummary Summary) Build(
         IReadOnlyList<Judgment> judgments,
         IReadOnlyDictionary<string, string> queryText,
         IReadOnlyList<string> catalogProductIds,
         int seed,
         InstanceOptions? options = null,
-        Func<string, IReadOnlyList<string>>? lexicalCandidates = null)
+        Func<string, IReadOnlyList<string>>? lexicalCandidates = null,
+        Func<string, IReadOnlyList<string>>? denseCandidates = null)
     {
         ArgumentNullException.ThrowIfNull(judgments);
         ArgumentNullException.ThrowIfNull(queryText);
@@ -141,6 +167,8 @@ public static class InstanceBuilder
         options.Validate();
         if (options.LexicalNegatives > 0 && lexicalCandidates is null)
             throw new ArgumentException("LexicalNegatives > 0 needs a lexical candidate source (lexicalCandidates).", nameof(lexicalCandidates));
+        if (options.DenseNegatives > 0 && denseCandidates is null)
+            throw new ArgumentException("DenseNegatives > 0 needs a dense candidate source (denseCandidates).", nameof(denseCandidates));
         var summary = new InstanceBuildSummary();
 
         // Group per query, keeping first-appearance order; last judgment of a repeated pair wins.
@@ -180,11 +208,15 @@ public static class InstanceBuilder
             var rng = new SerializableRandom(seed, qid);
             foreach (var p in pools) { p.Sort(StringComparer.Ordinal); rng.Shuffle(p); } // independent of input order
             var lexical = options.LexicalNegatives > 0
-                ? LexicalPool(lexicalCandidates!(qid), items, options.LexicalNegativeDepth)
+                ? UnjudgedPool(lexicalCandidates!(qid), items, options.LexicalNegativeDepth)
                 : null;
             if (lexical is not null && lexical.Count < options.LexicalNegatives) summary.QueriesShortOfLexicalNegatives++;
-            var built = BuildForQuery(qid, text, items, pools, catalogProductIds, lexical, options, rng, summary);
+            var dense = options.DenseNegatives > 0
+                ? UnjudgedPool(denseCandidates!(qid), items, options.DenseNegativeDepth)
+                : null;
+            var built = BuildForQuery(qid, text, items, pools, catalogProductIds, lexical, dense, options, rng, summary);
             if (lexical is { Count: > 0 }) summary.QueriesWithLexicalNegatives++;
+
             summary.QueriesUsed++;
             summary.JudgedItems += items.Count;
             summary.JudgedItemsUsed += built.SelectMany(b => b.ProductIds.Where((_, k) => !b.Unlabeled[k])).Distinct(StringComparer.Ordinal).Count();
@@ -196,8 +228,8 @@ public static class InstanceBuilder
     }
 
     private static List<TrainingInstance> BuildForQuery(string qid, string text, Dictionary<string, int> grades,
-        List<string>[] pools, IReadOnlyList<string> catalog, List<string>? lexical, InstanceOptions o, SerializableRandom rng,
-        InstanceBuildSummary summary)
+        List<string>[] pools, IReadOnlyList<string> catalog, List<string>? lexical, List<string>? dense, InstanceOptions o,
+        SerializableRandom rng, InstanceBuildSummary summary)
     {
         int n = o.ItemsPerInstance;
         bool needFill = pools[0].Count == 0 && o.UnlabeledFillCount > 0;
@@ -208,6 +240,7 @@ public static class InstanceBuilder
         var covered = new HashSet<string>(StringComparer.Ordinal);
         int total = grades.Count;
         var list = new List<TrainingInstance>();
+        bool denseQuery = false, denseShort = false;
         do
         {
             var ids = new List<string>(n);
@@ -225,20 +258,15 @@ public static class InstanceBuilder
             foreach (var pid in fill) { ids.Add(pid); gs.Add(0); unl.Add(true); }
             summary.UnlabeledItemsAdded += fill.Count;
             if (lexical is { Count: > 0 })
+                summary.LexicalNegativesAdded += AddAssumedNegatives(lexical, o.LexicalNegatives, ids, gs, unl, rng);
+            if (dense is { Count: > 0 })
             {
-                // A random subset of the pool (partial Fisher–Yates on a copy), skipping any random fill item.
-                var pool = new List<string>(lexical);
-                int want = o.LexicalNegatives, got = 0;
-                for (int i = 0; i < pool.Count && got < want; i++)
-                {
-                    int j = i + rng.Next(pool.Count - i);
-                    (pool[i], pool[j]) = (pool[j], pool[i]);
-                    if (fill.Contains(pool[i], StringComparer.Ordinal)) continue;
-                    ids.Add(pool[i]); gs.Add(0); unl.Add(true);
-                    got++;
-                }
-                summary.LexicalNegativesAdded += got;
+                int got = AddAssumedNegatives(dense, o.DenseNegatives, ids, gs, unl, rng);
+                summary.DenseNegativesAdded += got;
+                if (got > 0) denseQuery = true;
+                if (got < o.DenseNegatives) denseShort = true;
             }
+            else if (dense is not null) denseShort = true;
             // Shuffle the item order so no position carries the grade.
             var perm = Enumerable.Range(0, ids.Count).ToList();
             rng.Shuffle(perm);
@@ -248,7 +276,27 @@ public static class InstanceBuilder
             if (!inst.Grades.Contains(0)) summary.InstancesWithoutNegative++;
             list.Add(inst);
         } while (o.CoverAllItems && covered.Count < total && list.Count < o.MaxInstancesPerQuery);
+        if (denseQuery) summary.QueriesWithDenseNegatives++;
+        if (denseShort) summary.QueriesShortOfDenseNegatives++;
         return list;
+    }
+
+    /// <summary>Adds up to <paramref name="want"/> items of <paramref name="pool"/> as unlabeled grade-0 items: a random
+    /// subset (partial Fisher–Yates on a copy), skipping any item the instance already holds (random fill, or a
+    /// negative of another source). Returns how many were added.</summary>
+    private static int AddAssumedNegatives(List<string> pool, int want, List<string> ids, List<int> gs, List<bool> unl, SerializableRandom rng)
+    {
+        var copy = new List<string>(pool);
+        int got = 0;
+        for (int i = 0; i < copy.Count && got < want; i++)
+        {
+            int j = i + rng.Next(copy.Count - i);
+            (copy[i], copy[j]) = (copy[j], copy[i]);
+            if (ids.Contains(copy[i], StringComparer.Ordinal)) continue;
+            ids.Add(copy[i]); gs.Add(0); unl.Add(true);
+            got++;
+        }
+        return got;
     }
 
     /// <summary>Slots per grade for a query with <paramref name="available"/>[g] judged items of grade g.</summary>
@@ -298,8 +346,8 @@ public static class InstanceBuilder
         return alloc;
     }
 
-    /// <summary>The first <paramref name="depth"/> lexical results that are not judged for the query (distinct).</summary>
-    private static List<string> LexicalPool(IReadOnlyList<string> ranked, Dictionary<string, int> judged, int depth)
+    /// <summary>The unjudged items (distinct) among the first <paramref name="depth"/> results of a candidate list.</summary>
+    private static List<string> UnjudgedPool(IReadOnlyList<string> ranked, Dictionary<string, int> judged, int depth)
     {
         var pool = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);

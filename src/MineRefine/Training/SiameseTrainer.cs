@@ -51,6 +51,14 @@ public sealed class TrainResult
     public int QueriesWithLexicalNegatives { get; set; }
     /// <summary>Queries whose lexical top list had fewer unjudged items than asked for.</summary>
     public int QueriesShortOfLexicalNegatives { get; set; }
+    /// <summary>Dense hard negatives added (<see cref="InstanceOptions.DenseNegatives"/>) over all instances.</summary>
+    public int DenseNegatives { get; set; }
+    /// <summary>Queries that received dense hard negatives.</summary>
+    public int QueriesWithDenseNegatives { get; set; }
+    /// <summary>Queries whose start-model top list had fewer unjudged items than asked for.</summary>
+    public int QueriesShortOfDenseNegatives { get; set; }
+    /// <summary>True when the dense negatives' catalog embeddings came from <c>outDir/cache</c> (e.g. on a resume).</summary>
+    public bool DenseCatalogFromCache { get; set; }
     /// <summary>Queries skipped: no positive item.</summary>
     public int SkippedNoPositive { get; set; }
     /// <summary>Queries skipped: no text.</summary>
@@ -183,6 +191,43 @@ public sealed class SiameseTrainer
         return map;
     }
 
+    /// <summary>The start model's top <see cref="InstanceOptions.DenseNegativeDepth"/> product ids of every training
+    /// query over the whole catalog (exact search), for the dense hard negatives. Called before any step or checkpoint
+    /// is loaded, so a resumed run draws from the same start model; the catalog embeddings are cached in
+    /// <c>outDir/cache</c> (keyed by model and catalog hash), so a resume does not encode the catalog again.</summary>
+    private Dictionary<string, IReadOnlyList<string>> DenseCandidates(Dataset dataset, IReadOnlyList<Judgment> train,
+        IReadOnlyDictionary<string, string> queryText, string outDir, TrainResult result, IAnsiConsole? console)
+    {
+        var ids = train.Select(j => j.QueryId).Distinct(StringComparer.Ordinal)
+            .Where(q => queryText.TryGetValue(q, out var t) && !string.IsNullOrWhiteSpace(t)).ToList();
+        int k = _o.Instances.DenseNegativeDepth;
+        var clock = Stopwatch.StartNew();
+        var productIds = dataset.Products.Select(p => p.Id).ToList();
+        var texts = _model.ItemFormatter.Format(dataset.Products);
+        using var embedder = new SiameseEmbedder(_model, "start", ownsModel: false);
+        DenseRetriever Open(IProgress<int>? progress) => new(embedder, productIds, texts,
+            new DenseRetrieverOptions { CacheFolder = Path.Combine(outDir, "cache") }, progress);
+        DenseRetriever? dense = null;
+        if (console is null) dense = Open(null);
+        else
+            console.Progress().AutoClear(true)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask("dense negatives: encoding the catalog with the start model", maxValue: productIds.Count);
+                    dense = Open(new SyncProgress<int>(done => task.Value = done));
+                    task.Value = productIds.Count;
+                });
+        using var retriever = dense!;
+        result.DenseCatalogFromCache = retriever.LoadedFromCache;
+        var hits = retriever.SearchBatch(ids.Select(q => queryText[q]).ToList(), k);
+        var map = new Dictionary<string, IReadOnlyList<string>>(ids.Count, StringComparer.Ordinal);
+        for (int i = 0; i < ids.Count; i++) map[ids[i]] = hits[i].Select(h => h.ProductId).ToArray();
+        console?.MarkupLine($"dense hard negatives: start-model top {k} of {ids.Count:N0} training queries over {dataset.Products.Count:N0} products " +
+                            $"in {clock.Elapsed.TotalSeconds:F1} s{(retriever.LoadedFromCache ? " (catalog embeddings from the cache)" : "")}");
+        return map;
+    }
+
     /// <summary>Runs (or resumes) training and writes the outputs into <paramref name="outDir"/>.</summary>
     /// <param name="data">Catalog, train and dev judgments.</param>
     /// <param name="outDir">Output folder.</param>
@@ -208,8 +253,10 @@ public sealed class SiameseTrainer
         foreach (var q in data.Dataset.Queries) queryText[q.Id] = q.Text;
         var catalogIds = data.Dataset.Products.Select(p => p.Id).ToList();
         var lexical = _o.Instances.LexicalNegatives > 0 ? LexicalCandidates(data.Dataset, train, queryText, console) : null;
+        var dense = _o.Instances.DenseNegatives > 0 ? DenseCandidates(data.Dataset, train, queryText, outDir, result, console) : null;
         var (originals, summary) = InstanceBuilder.Build(train, queryText, catalogIds, _o.Seed, _o.Instances,
-            lexical is null ? null : qid => lexical.TryGetValue(qid, out var l) ? l : Array.Empty<string>());
+            lexical is null ? null : qid => lexical.TryGetValue(qid, out var l) ? l : Array.Empty<string>(),
+            dense is null ? null : qid => dense.TryGetValue(qid, out var l) ? l : Array.Empty<string>());
         var positives = new HashSet<(string, string)>();
         foreach (var j in train) if (j.Grade > 0) positives.Add((j.QueryId, j.ProductId));
         if (_judge is not null)
@@ -236,6 +283,9 @@ public sealed class SiameseTrainer
         result.LexicalNegatives = summary.LexicalNegativesAdded;
         result.QueriesWithLexicalNegatives = summary.QueriesWithLexicalNegatives;
         result.QueriesShortOfLexicalNegatives = summary.QueriesShortOfLexicalNegatives;
+        result.DenseNegatives = summary.DenseNegativesAdded;
+        result.QueriesWithDenseNegatives = summary.QueriesWithDenseNegatives;
+        result.QueriesShortOfDenseNegatives = summary.QueriesShortOfDenseNegatives;
         result.SkippedNoPositive = summary.SkippedNoPositive;
         result.SkippedNoText = summary.SkippedNoText;
         if (instances.Count == 0) throw new ArgumentException($"No training instances could be built ({summary}); the training judgments need queries with at least one grade-1/2 item and a query text.");

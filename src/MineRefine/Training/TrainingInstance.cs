@@ -9,8 +9,9 @@ namespace MineRefine.Training;
 /// <param name="QueryText">Query text fed to the encoder.</param>
 /// <param name="ProductIds">Item product ids, no duplicates.</param>
 /// <param name="Grades">Grade of each item (same length as <paramref name="ProductIds"/>).</param>
-/// <param name="Unlabeled">Per item: true when it is an unjudged catalog item — random fill or a lexical hard negative
-/// (<see cref="InstanceOptions.LexicalNegatives"/>) — treated as grade 0.</param>
+/// <param name="Unlabeled">Per item: true when it is an unjudged catalog item — random fill, a lexical hard negative
+/// (<see cref="InstanceOptions.LexicalNegatives"/>) or a dense one (<see cref="InstanceOptions.DenseNegatives"/>) —
+/// treated as grade 0.</param>
 /// <param name="IsAugmented">True for an additive spelling-augmentation copy.</param>
 /// <param name="HasUnlabeledFill">True when at least one item is a random (unlabeled) fill item.</param>
 /// <param name="SourceQueryId">Id of the original query (equals <paramref name="QueryId"/> for originals).</param>

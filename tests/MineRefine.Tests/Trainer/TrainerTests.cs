@@ -380,6 +380,41 @@ public sealed class TrainerTests
         finally { TrainerTestUtil.Delete(a); TrainerTestUtil.Delete(b); }
     }
 
+    [Fact]
+    public void DenseNegativesComeFromTheStartModelAndAResumeReusesItsCatalogEmbeddings()
+    {
+        string a = TrainerTestUtil.TempDir(), b = TrainerTestUtil.TempDir();
+        try
+        {
+            var o = TrainerTestUtil.Tiny(2);
+            o.SharedRandomNegatives = 0;
+            o.Instances.DenseNegatives = 2;
+            o.Instances.DenseNegativeDepth = 30;
+            TrainResult ra, rb;
+            using (var m = TrainModelFactory.Create("tiny", 3)) ra = new SiameseTrainer(m, o).Train(TrainerTestUtil.Data(), a);
+            // A 300-product catalog leaves (almost) every query more than 2 unjudged products in the start model's top 30.
+            Assert.True(ra.QueriesWithDenseNegatives > ra.Instances * 9 / 10, $"{ra.QueriesWithDenseNegatives} of {ra.Instances} queries");
+            Assert.InRange(ra.DenseNegatives, 2 * (ra.QueriesWithDenseNegatives - ra.QueriesShortOfDenseNegatives) + ra.QueriesShortOfDenseNegatives,
+                2 * ra.QueriesWithDenseNegatives);
+            Assert.Equal(0, ra.LexicalNegatives);
+            Assert.False(ra.DenseCatalogFromCache);
+            var cached = Directory.GetFiles(Path.Combine(a, "cache"), "emb-*.bin");
+            Assert.Single(cached);
+
+            // The candidates come from the start model: a second run from the same start, with the cache of the first,
+            // draws the same instances (same first-step loss) without encoding the catalog again.
+            Directory.CreateDirectory(Path.Combine(b, "cache"));
+            File.Copy(cached[0], Path.Combine(b, "cache", Path.GetFileName(cached[0])));
+            foreach (var meta in Directory.GetFiles(Path.Combine(a, "cache")).Where(f => f != cached[0]))
+                File.Copy(meta, Path.Combine(b, "cache", Path.GetFileName(meta)));
+            using (var m = TrainModelFactory.Create("tiny", 3)) rb = new SiameseTrainer(m, o).Train(TrainerTestUtil.Data(), b);
+            Assert.True(rb.DenseCatalogFromCache);
+            Assert.Equal(ra.DenseNegatives, rb.DenseNegatives);
+            Assert.Equal(Losses(a)[0].Item2, Losses(b)[0].Item2);
+        }
+        finally { TrainerTestUtil.Delete(a); TrainerTestUtil.Delete(b); }
+    }
+
     internal static List<(long, double)> Losses(string dir) =>
         MetricsLog.ReadAll(Path.Combine(dir, "metrics.jsonl"))
             .Where(l => l.TryGetProperty("loss/total", out _))

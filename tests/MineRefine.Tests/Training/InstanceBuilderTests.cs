@@ -201,6 +201,58 @@ public class InstanceBuilderTests
     }
 
     [Fact]
+    public void DenseNegativesComeFromTheStartModelListAndNeverRepeatALexicalOne()
+    {
+        // q1: judged p0 (2), p1 (1). Lexical list p10..p13, dense list p0 (judged), p12, p13 (shared), p20..p22, p99 (too deep).
+        var judgments = J("q1", ("p0", 2), ("p1", 1)).Concat(J("q2", ("p3", 2))).ToList();
+        var lexical = new Dictionary<string, IReadOnlyList<string>> { ["q1"] = new[] { "p10", "p11", "p12", "p13" }, ["q2"] = Array.Empty<string>() };
+        var dense = new Dictionary<string, IReadOnlyList<string>>
+        {
+            ["q1"] = new[] { "p0", "p12", "p13", "p20", "p21", "p22", "p99" },
+            ["q2"] = new[] { "p3" }, // nothing unjudged: short, no dense negative
+        };
+        var o = new InstanceOptions { LexicalNegatives = 4, DenseNegatives = 3, DenseNegativeDepth = 6, UnlabeledFillCount = 0 };
+        var (inst, s) = InstanceBuilder.Build(judgments, Texts("q1", "q2"), Catalog, 5, o, q => lexical[q], q => dense[q]);
+        var q1 = inst.Single(i => i.QueryId == "q1");
+        // 2 judged + all 4 lexical; the dense pool within depth 6 is p12, p13, p20, p21, p22 minus the 2 lexical ones: p20..p22.
+        Assert.Equal(new[] { "p0", "p1", "p10", "p11", "p12", "p13", "p20", "p21", "p22" }, q1.ProductIds.OrderBy(p => p, StringComparer.Ordinal));
+        Assert.Equal(q1.ProductIds.Count, q1.ProductIds.Distinct().Count());
+        Assert.All(Enumerable.Range(0, q1.Count).Where(i => q1.ProductIds[i].Length == 3), i => Assert.True(q1.Unlabeled[i] && q1.Grades[i] == 0));
+        Assert.Equal(3, s.DenseNegativesAdded);
+        Assert.Equal(1, s.QueriesWithDenseNegatives);
+        Assert.Equal(1, s.QueriesShortOfDenseNegatives); // q2
+        Assert.Equal(4, s.LexicalNegativesAdded);
+        Assert.Contains("dense negatives: 1 queries / 3 items (1 queries short)", s.ToString());
+
+        // Without lexical negatives the shared items are drawn too, 3 of the 5 unjudged within depth 6.
+        var (alone, s2) = InstanceBuilder.Build(judgments, Texts("q1", "q2"), Catalog, 5,
+            new InstanceOptions { DenseNegatives = 3, DenseNegativeDepth = 6, UnlabeledFillCount = 0 }, null, q => dense[q]);
+        var drawn = alone.Single(i => i.QueryId == "q1").ProductIds.Where(p => p is not ("p0" or "p1")).ToList();
+        Assert.Equal(3, drawn.Count);
+        Assert.All(drawn, p => Assert.Contains(p, new[] { "p12", "p13", "p20", "p21", "p22" }));
+        Assert.Equal(0, s2.LexicalNegativesAdded);
+
+        // Adding a dense source leaves the lexical draw of an instance unchanged (the dense draw comes after it).
+        var (lexOnly, _) = InstanceBuilder.Build(judgments, Texts("q1", "q2"), Catalog, 5,
+            new InstanceOptions { LexicalNegatives = 2, UnlabeledFillCount = 0 }, q => lexical[q]);
+        var (both, _) = InstanceBuilder.Build(judgments, Texts("q1", "q2"), Catalog, 5,
+            new InstanceOptions { LexicalNegatives = 2, DenseNegatives = 1, DenseNegativeDepth = 6, UnlabeledFillCount = 0 }, q => lexical[q], q => dense[q]);
+        var lexDrawn = lexOnly.Single(i => i.QueryId == "q1").ProductIds.Where(p => lexical["q1"].Contains(p)).ToHashSet();
+        var bothQ1 = both.Single(i => i.QueryId == "q1");
+        Assert.Equal(2, lexDrawn.Count);
+        Assert.Subset(bothQ1.ProductIds.ToHashSet(), lexDrawn);
+        Assert.Equal(5, bothQ1.Count); // 2 judged + 2 lexical + 1 dense
+
+        var e = Assert.Throws<ArgumentException>(() =>
+            InstanceBuilder.Build(judgments, Texts("q1", "q2"), Catalog, 1, new InstanceOptions { DenseNegatives = 2 }));
+        Assert.Contains("denseCandidates", e.Message);
+        Assert.Contains("DenseNegativeDepth", Assert.Throws<ArgumentException>(() =>
+            new InstanceOptions { DenseNegatives = 5, DenseNegativeDepth = 3 }.Validate()).Message);
+        Assert.Contains("DenseNegatives", Assert.Throws<ArgumentException>(() =>
+            new InstanceOptions { DenseNegatives = 65 }.Validate()).Message);
+    }
+
+    [Fact]
     public void LexicalNegativesNeedACandidateSourceAndValidOptions()
     {
         var judgments = J("q1", ("p0", 2));
