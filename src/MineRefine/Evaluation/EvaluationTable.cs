@@ -42,6 +42,8 @@ public static class EvaluationTable
         summary.AddRow("AUC 1 vs 0", Fmt(s.Auc1Vs0));
         summary.AddRow("AUC 2 vs 1", Fmt(s.Auc2Vs1));
         if (s.PairsUnscorable > 0) summary.AddRow("unscorable pairs", s.PairsUnscorable.ToString(CultureInfo.InvariantCulture));
+        if (s.PairsWithoutScore is { } without)
+            summary.AddRow("judged pairs without a score (not ranked)", without.ToString(CultureInfo.InvariantCulture));
         return new Rows(header, table, sep, summary);
     }
 

@@ -16,7 +16,10 @@ public readonly record struct EvaluationProgress(string Stage, int Done, int Tot
 /// <see cref="EvaluationResult.Skipped"/>). Main metrics average over the non-skipped queries; recall2/precision2 over
 /// the non-skipped queries that have at least one grade-2 item. Judgments repeating a (query, product) pair: the
 /// last one wins. Judged items missing from the catalog still count in the recall denominator and the ideal DCG
-/// (the retriever cannot find them), and are left out of the separation (counted as <c>pairs_unscorable</c>).
+/// (the retriever cannot find them), and are left out of the separation (counted as <c>pairs_unscorable</c>). A
+/// retriever that scores pairs only by query id and only some of them (<see cref="IQueryIdPairScorer"/>, e.g. a
+/// replayed run file) gives the separation over the judged pairs it has a score for; the others are counted as
+/// <c>pairs_without_score</c>.
 /// </remarks>
 public sealed class RetrievalEvaluator
 {
@@ -119,6 +122,8 @@ public sealed class RetrievalEvaluator
         SeparationResult? separation = null;
         if (pairScorer is not null && _options.ComputeSeparation)
             separation = Separation(pairScorer, dataset, order, texts, graded, progress);
+        else if (retriever is IQueryIdPairScorer byIdScorer && _options.ComputeSeparation)
+            separation = SeparationById(byIdScorer, order, graded);
 
         int evaluated = perQuery.Count(q => !q.Skipped);
         return new EvaluationResult
@@ -156,6 +161,26 @@ public sealed class RetrievalEvaluator
         for (int i = 0; i < scored.Length; i++) scored[i] = new ScoredPair(meta[i].QueryId, meta[i].Grade, scores[i]);
         var result = ScoreSeparation.Compute(scored);
         result.PairsUnscorable = unscorable;
+        return result;
+    }
+
+    private static SeparationResult SeparationById(IQueryIdPairScorer scorer, List<string> order,
+        Dictionary<string, Dictionary<string, int>> graded)
+    {
+        var pairs = new List<(string QueryId, string ProductId)>();
+        var grades = new List<int>();
+        foreach (var qid in order)
+            foreach (var (pid, grade) in graded[qid]) { pairs.Add((qid, pid)); grades.Add(grade); }
+        var scores = scorer.ScorePairsById(pairs);
+        if (scores.Length != pairs.Count)
+            throw new InvalidOperationException($"The pair scorer returned {scores.Length} scores for {pairs.Count} pairs.");
+        var scored = new List<ScoredPair>(pairs.Count);
+        int without = 0;
+        for (int i = 0; i < scores.Length; i++)
+            if (float.IsNaN(scores[i])) without++;
+            else scored.Add(new ScoredPair(pairs[i].QueryId, grades[i], scores[i]));
+        var result = ScoreSeparation.Compute(scored);
+        result.PairsWithoutScore = without;
         return result;
     }
 }

@@ -128,4 +128,10 @@ public sealed class SeparationResult
 
     /// <summary>Judged pairs left out because their product is not in the catalog (cannot be scored).</summary>
     [JsonPropertyName("pairs_unscorable")] public int PairsUnscorable { get; set; }
+    /// <summary>Judged pairs left out because the system has no score for them: for a replayed run file
+    /// (<see cref="Retrieval.IQueryIdPairScorer"/>), the judged pairs the run does not rank. Null when every judged pair
+    /// could be asked for a score (a retriever that scores any pair).</summary>
+    [JsonPropertyName("pairs_without_score")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? PairsWithoutScore { get; set; }
 }

@@ -28,3 +28,12 @@ public interface IQueryIdRetriever
     /// <summary>Top-<paramref name="k"/> products for each query id, best first (an empty list for an unknown id).</summary>
     IReadOnlyList<SearchHit>[] SearchBatchById(IReadOnlyList<string> queryIds, int k);
 }
+
+/// <summary>Scores (query id, product id) pairs from a source that knows scores only for some pairs, e.g. a
+/// <see cref="RunFileRetriever"/> (only the pairs its file ranks). <see cref="MineRefine.Evaluation.RetrievalEvaluator"/>
+/// uses it for the score separation when the retriever cannot score pairs by text.</summary>
+public interface IQueryIdPairScorer
+{
+    /// <summary>Scores for (query id, product id) pairs, in order; <see cref="float.NaN"/> where the source has none.</summary>
+    float[] ScorePairsById(IReadOnlyList<(string QueryId, string ProductId)> pairs);
+}

@@ -9,9 +9,10 @@ namespace MineRefine.Retrieval;
 /// set's. A query the file does not rank gets an empty list (it still counts, scoring 0) and is counted in
 /// <see cref="QueriesWithoutRanking"/>; products need not be in the catalog (a product nobody judged is an unjudged
 /// hit, as for any retriever).</summary>
-public sealed class RunFileRetriever : IRetriever, IQueryIdRetriever
+public sealed class RunFileRetriever : IRetriever, IQueryIdRetriever, IQueryIdPairScorer
 {
     private readonly IReadOnlyDictionary<string, IReadOnlyList<SearchHit>> _run;
+    private Dictionary<string, Dictionary<string, float>>? _scores;
     private readonly HashSet<string> _missing = new(StringComparer.Ordinal);
 
     private RunFileRetriever(string path, IReadOnlyDictionary<string, IReadOnlyList<SearchHit>> run)
@@ -50,6 +51,23 @@ public sealed class RunFileRetriever : IRetriever, IQueryIdRetriever
                 result[i] = [];
             }
         }
+        return result;
+    }
+
+    /// <summary>The file's score of each pair it ranks (its whole list, not only the evaluated depth); NaN for a pair it
+    /// does not rank. The score separation of a run is therefore over the judged pairs the run ranked.</summary>
+    public float[] ScorePairsById(IReadOnlyList<(string QueryId, string ProductId)> pairs)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        _scores ??= _run.ToDictionary(kv => kv.Key, kv =>
+        {
+            var m = new Dictionary<string, float>(kv.Value.Count, StringComparer.Ordinal);
+            foreach (var h in kv.Value) m[h.ProductId] = h.Score; // the reader refuses a product listed twice for a query
+            return m;
+        }, StringComparer.Ordinal);
+        var result = new float[pairs.Count];
+        for (int i = 0; i < result.Length; i++)
+            result[i] = _scores.TryGetValue(pairs[i].QueryId, out var m) && m.TryGetValue(pairs[i].ProductId, out var s) ? s : float.NaN;
         return result;
     }
 

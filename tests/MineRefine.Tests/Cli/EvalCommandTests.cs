@@ -297,7 +297,14 @@ public sealed class EvalCommandTests : IDisposable
             var mb = b.RootElement.GetProperty("metrics");
             foreach (var m in ma.EnumerateObject())
                 if (m.Value.ValueKind == JsonValueKind.Number) Assert.Equal(m.Value.GetDouble(), mb.GetProperty(m.Name).GetDouble(), 12);
-            Assert.Equal(JsonValueKind.Null, b.RootElement.GetProperty("separation").ValueKind);
+            // The replay's separation uses the run's scores, so it covers the judged pairs BM25 ranked in its top 100;
+            // with the ones it did not rank it accounts for every pair BM25 itself scored.
+            static int Scored(JsonElement s) => s.GetProperty("pairs_grade0").GetInt32() + s.GetProperty("pairs_grade1").GetInt32() + s.GetProperty("pairs_grade2").GetInt32();
+            var sa = a.RootElement.GetProperty("separation");
+            var sb = b.RootElement.GetProperty("separation");
+            Assert.False(sa.TryGetProperty("pairs_without_score", out _));
+            Assert.Equal(Scored(sa) + sa.GetProperty("pairs_unscorable").GetInt32(), Scored(sb) + sb.GetProperty("pairs_without_score").GetInt32());
+            Assert.True(Scored(sb) > 0);
         }
         using (var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(replay, "run.json"))))
         {

@@ -141,7 +141,22 @@ public class RetrievalEvaluatorTests
                 var r = new RetrievalEvaluator().Evaluate("replay", replay, ds, ds.Judgments);
                 Assert.Equal(original.Metrics.Keys, r.Metrics.Keys);
                 foreach (var (key, value) in original.Metrics) Assert.Equal(value, r.Metrics[key]);
-                Assert.Null(r.Separation);                     // a run file cannot score pairs
+                // The separation uses the file's scores of the judged pairs it ranks: q1 p3 (0) 4, p1 (2) 3, p2 (1) 1 and
+                // q2 p4 (0) 1; q1's pX and q3's p5 are not ranked. q1's margin 3 − 4 = −1; AUC 2 vs 0: 3 against 4 and 1
+                // → ½; AUC 1 vs 0: 1 against 4 and 1 (a tie, ½) → ¼.
+                var s = r.Separation!;
+                Assert.Equal(2, s.PairsWithoutScore);
+                Assert.Equal(0, s.PairsUnscorable);
+                Assert.Equal(1, s.MarginQueries);
+                Assert.Equal(-1.0, s.AverageMargin!.Value, 6);
+                Assert.Equal(-1.0, s.WorstCaseMargin!.Value, 6);
+                Assert.Equal(0.5, s.Auc2Vs0!.Value, 12);
+                Assert.Equal(0.25, s.Auc1Vs0!.Value, 12);
+                Assert.Equal(2.5, s.MeanScoreGrade0!.Value, 6);
+                Assert.Equal(4, s.PairsGrade0 + s.PairsGrade1 + s.PairsGrade2);
+                Assert.Contains("\"pairs_without_score\": 2", JsonSerializer.Serialize(s, new JsonSerializerOptions { WriteIndented = true }));
+                Assert.Null(original.Separation!.PairsWithoutScore); // a text pair scorer is asked for every pair
+                Assert.DoesNotContain("pairs_without_score", JsonSerializer.Serialize(original.Separation));
                 Assert.Equal(0, replay.QueriesWithoutRanking);
                 Assert.Equal(3, replay.QueriesInFile);
                 Assert.Throws<InvalidOperationException>(() => replay.SearchBatch(["alpha"], 10));
