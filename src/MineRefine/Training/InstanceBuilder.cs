@@ -111,7 +111,8 @@ public sealed class InstanceBuildSummary
     public int DenseNegativesAdded { get; set; }
     /// <summary>Queries that received at least one dense hard negative.</summary>
     public int QueriesWithDenseNegatives { get; set; }
-    /// <summary>Queries whose dense top list held fewer unjudged items than asked for (they got what there was).</summary>
+    /// <summary>Queries whose dense top list held fewer unjudged items than asked for, not counting the ones already
+    /// drawn as lexical negatives (they got what there was).</summary>
     public int QueriesShortOfDenseNegatives { get; set; }
     /// <summary>Instances with no grade-0 item at all (no judged negative and no fill possible or wanted).</summary>
     public int InstancesWithoutNegative { get; set; }
@@ -216,7 +217,6 @@ public static class InstanceBuilder
                 : null;
             var built = BuildForQuery(qid, text, items, pools, catalogProductIds, lexical, dense, options, rng, summary);
             if (lexical is { Count: > 0 }) summary.QueriesWithLexicalNegatives++;
-
             summary.QueriesUsed++;
             summary.JudgedItems += items.Count;
             summary.JudgedItemsUsed += built.SelectMany(b => b.ProductIds.Where((_, k) => !b.Unlabeled[k])).Distinct(StringComparer.Ordinal).Count();

@@ -179,8 +179,7 @@ public sealed class SiameseTrainer
     private Dictionary<string, IReadOnlyList<string>> LexicalCandidates(Dataset dataset, IReadOnlyList<Judgment> train,
         IReadOnlyDictionary<string, string> queryText, IAnsiConsole? console)
     {
-        var ids = train.Select(j => j.QueryId).Distinct(StringComparer.Ordinal)
-            .Where(q => queryText.TryGetValue(q, out var t) && !string.IsNullOrWhiteSpace(t)).ToList();
+        var ids = QueriesWithText(train, queryText);
         int k = _o.Instances.LexicalNegativeDepth;
         var clock = Stopwatch.StartNew();
         using var bm25 = new Bm25Retriever(dataset.Products, new Bm25Options { Threads = _o.Threads > 0 ? _o.Threads : Environment.ProcessorCount });
@@ -191,6 +190,11 @@ public sealed class SiameseTrainer
         return map;
     }
 
+    /// <summary>The distinct training query ids that have a text (the ones instances can be built for).</summary>
+    private static List<string> QueriesWithText(IReadOnlyList<Judgment> train, IReadOnlyDictionary<string, string> queryText) =>
+        train.Select(j => j.QueryId).Distinct(StringComparer.Ordinal)
+            .Where(q => queryText.TryGetValue(q, out var t) && !string.IsNullOrWhiteSpace(t)).ToList();
+
     /// <summary>The start model's top <see cref="InstanceOptions.DenseNegativeDepth"/> product ids of every training
     /// query over the whole catalog (exact search), for the dense hard negatives. Called before any step or checkpoint
     /// is loaded, so a resumed run draws from the same start model; the catalog embeddings are cached in
@@ -198,8 +202,7 @@ public sealed class SiameseTrainer
     private Dictionary<string, IReadOnlyList<string>> DenseCandidates(Dataset dataset, IReadOnlyList<Judgment> train,
         IReadOnlyDictionary<string, string> queryText, string outDir, TrainResult result, IAnsiConsole? console)
     {
-        var ids = train.Select(j => j.QueryId).Distinct(StringComparer.Ordinal)
-            .Where(q => queryText.TryGetValue(q, out var t) && !string.IsNullOrWhiteSpace(t)).ToList();
+        var ids = QueriesWithText(train, queryText);
         int k = _o.Instances.DenseNegativeDepth;
         var clock = Stopwatch.StartNew();
         var productIds = dataset.Products.Select(p => p.Id).ToList();

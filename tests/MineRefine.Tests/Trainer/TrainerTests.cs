@@ -386,31 +386,37 @@ public sealed class TrainerTests
         string a = TrainerTestUtil.TempDir(), b = TrainerTestUtil.TempDir();
         try
         {
-            var o = TrainerTestUtil.Tiny(2);
-            o.SharedRandomNegatives = 0;
-            o.Instances.DenseNegatives = 2;
-            o.Instances.DenseNegativeDepth = 30;
-            TrainResult ra, rb;
-            using (var m = TrainModelFactory.Create("tiny", 3)) ra = new SiameseTrainer(m, o).Train(TrainerTestUtil.Data(), a);
+            TrainOptions Options(int stopAfter = 0, bool resume = false)
+            {
+                var o = TrainerTestUtil.Tiny(4);
+                o.SharedRandomNegatives = 0;
+                o.Instances.DenseNegatives = 2;
+                o.Instances.DenseNegativeDepth = 30;
+                o.CheckpointEvery = 2; o.StopAfterStep = stopAfter; o.Resume = resume;
+                return o;
+            }
+            TrainResult Run(string dir, TrainOptions o)
+            {
+                using var m = TrainModelFactory.Create("tiny", 3);
+                return new SiameseTrainer(m, o).Train(TrainerTestUtil.Data(), dir);
+            }
+            var whole = Run(a, Options());
             // A 300-product catalog leaves (almost) every query more than 2 unjudged products in the start model's top 30.
-            Assert.True(ra.QueriesWithDenseNegatives > ra.Instances * 9 / 10, $"{ra.QueriesWithDenseNegatives} of {ra.Instances} queries");
-            Assert.InRange(ra.DenseNegatives, 2 * (ra.QueriesWithDenseNegatives - ra.QueriesShortOfDenseNegatives) + ra.QueriesShortOfDenseNegatives,
-                2 * ra.QueriesWithDenseNegatives);
-            Assert.Equal(0, ra.LexicalNegatives);
-            Assert.False(ra.DenseCatalogFromCache);
-            var cached = Directory.GetFiles(Path.Combine(a, "cache"), "emb-*.bin");
-            Assert.Single(cached);
+            Assert.True(whole.QueriesWithDenseNegatives > whole.Instances * 9 / 10, $"{whole.QueriesWithDenseNegatives} of {whole.Instances} queries");
+            Assert.InRange(whole.DenseNegatives, 2 * (whole.QueriesWithDenseNegatives - whole.QueriesShortOfDenseNegatives) + whole.QueriesShortOfDenseNegatives,
+                2 * whole.QueriesWithDenseNegatives);
+            Assert.Equal(0, whole.LexicalNegatives);
+            Assert.False(whole.DenseCatalogFromCache);
+            Assert.Single(Directory.GetFiles(Path.Combine(a, "cache"), "emb-*.bin"));
 
-            // The candidates come from the start model: a second run from the same start, with the cache of the first,
-            // draws the same instances (same first-step loss) without encoding the catalog again.
-            Directory.CreateDirectory(Path.Combine(b, "cache"));
-            File.Copy(cached[0], Path.Combine(b, "cache", Path.GetFileName(cached[0])));
-            foreach (var meta in Directory.GetFiles(Path.Combine(a, "cache")).Where(f => f != cached[0]))
-                File.Copy(meta, Path.Combine(b, "cache", Path.GetFileName(meta)));
-            using (var m = TrainModelFactory.Create("tiny", 3)) rb = new SiameseTrainer(m, o).Train(TrainerTestUtil.Data(), b);
-            Assert.True(rb.DenseCatalogFromCache);
-            Assert.Equal(ra.DenseNegatives, rb.DenseNegatives);
-            Assert.Equal(Losses(a)[0].Item2, Losses(b)[0].Item2);
+            // Stopped after step 2 and resumed: the candidates again come from the start model (not the checkpoint), its
+            // catalog embeddings from the cache, and the run ends where the uninterrupted one ends.
+            Assert.True(Run(b, Options(stopAfter: 2)).Interrupted);
+            var resumed = Run(b, Options(resume: true));
+            Assert.Equal(2, resumed.ResumedFromStep);
+            Assert.True(resumed.DenseCatalogFromCache);
+            Assert.Equal(whole.DenseNegatives, resumed.DenseNegatives);
+            Assert.Equal(whole.ModelHash, resumed.ModelHash);
         }
         finally { TrainerTestUtil.Delete(a); TrainerTestUtil.Delete(b); }
     }
