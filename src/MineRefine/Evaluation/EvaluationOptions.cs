@@ -26,14 +26,15 @@ public sealed class EvaluationOptions
     }
 
     /// <summary>The metric keys in their fixed output order: ndcg@K…, recall@K…, precision@K…, mrr@K,
-    /// recall2@K…, precision2@K…, ndcg_judged@K… (<see cref="CondensedNdcg"/>), judged@K… (<see cref="JudgedAtK"/>).</summary>
+    /// recall2@K…, precision2@K…, ndcg_judged@K… (<see cref="CondensedNdcg"/>), judged@K… (<see cref="JudgedAtK"/>),
+    /// ndcg_tie_aware@K…, tied@K… (<see cref="TieAwareNdcg"/>).</summary>
     public IReadOnlyList<string> MetricKeys()
     {
         var keys = new List<string>();
         foreach (var prefix in new[] { "ndcg", "recall", "precision" })
             keys.AddRange(Cutoffs.Select(k => $"{prefix}@{k}"));
         keys.Add($"mrr@{MrrCutoff}");
-        foreach (var prefix in new[] { "recall2", "precision2", "ndcg_judged", "judged" })
+        foreach (var prefix in new[] { "recall2", "precision2", "ndcg_judged", "judged", "ndcg_tie_aware", "tied" })
             keys.AddRange(Cutoffs.Select(k => $"{prefix}@{k}"));
         return keys;
     }

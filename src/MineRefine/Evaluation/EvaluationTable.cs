@@ -19,7 +19,7 @@ public static class EvaluationTable
         var table = new Table().Border(TableBorder.Rounded);
         table.AddColumn("metric");
         foreach (var k in cutoffs) table.AddColumn(new TableColumn($"@{k}").RightAligned());
-        foreach (var family in new[] { "ndcg", "recall", "precision", "recall2", "precision2", "ndcg_judged", "judged" })
+        foreach (var family in new[] { "ndcg", "recall", "precision", "recall2", "precision2", "ndcg_judged", "judged", "ndcg_tie_aware", "tied" })
             table.AddRow([family, .. cutoffs.Select(k => Fmt(result.Metrics.GetValueOrDefault($"{family}@{k}")))]);
         foreach (var key in result.MetricKeys.Where(k => k.StartsWith("mrr@", StringComparison.Ordinal)))
             table.AddRow([key, Fmt(result.Metrics[key]), .. cutoffs.Skip(1).Select(_ => "")]);

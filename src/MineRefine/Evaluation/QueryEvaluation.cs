@@ -11,7 +11,8 @@ namespace MineRefine.Evaluation;
 /// <param name="Skipped">True when the query has no judged item with grade ≥ 1 (no metric is defined).</param>
 /// <param name="Hits">Retrieved items, best first.</param>
 /// <param name="Metrics">Metric values by key (empty when skipped); grade-2 variants are NaN when the query has no
-/// grade-2 item.</param>
+/// grade-2 item, and <c>tied@K</c> is NaN at K = the evaluated depth when the list is full (the next item is not
+/// seen).</param>
 public sealed record QueryEvaluation(
     string QueryId,
     string Text,

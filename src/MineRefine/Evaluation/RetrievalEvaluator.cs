@@ -9,8 +9,8 @@ public readonly record struct EvaluationProgress(string Stage, int Done, int Tot
 /// <summary>Evaluates a retriever on graded judgments (paper §7): retrieves the top <see cref="EvaluationOptions.Depth"/>
 /// (100) over the whole catalog for every judged query (no sub-sampling), computes NDCG/Recall/Precision@K, MRR@10 and
 /// the grade-2 variants per query, the judged-only view of incomplete judgments (<see cref="CondensedNdcg"/>,
-/// <see cref="JudgedAtK"/>), averages them, and — when the system can score pairs — the score separation over
-/// all judged pairs.</summary>
+/// <see cref="JudgedAtK"/>), NDCG in expectation over the order of tied scores (<see cref="TieAwareNdcg"/>),
+/// averages them, and — when the system can score pairs — the score separation over all judged pairs.</summary>
 /// <remarks>
 /// Unjudged retrieved items count as grade 0. Queries with no judged item of grade ≥ 1 are skipped (counted in
 /// <see cref="EvaluationResult.Skipped"/>). Main metrics average over the non-skipped queries; recall2/precision2 over
@@ -89,6 +89,7 @@ public sealed class RetrievalEvaluator
             if (hits.Count > depth) hits = hits.Take(depth).ToList();
             var retrievedGrades = hits.Select(h => map.GetValueOrDefault(h.ProductId, 0)).ToArray();
             var retrievedJudged = hits.Select(h => map.ContainsKey(h.ProductId)).ToArray();
+            var retrievedScores = hits.Select(h => h.Score).ToArray();
             int relevant = map.Values.Count(g => g >= 1), exact = map.Values.Count(g => g == 2);
             bool skipped = relevant == 0;
             var m = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -103,6 +104,9 @@ public sealed class RetrievalEvaluator
                     m[$"precision2@{k}"] = exact > 0 ? PrecisionAtK.At(retrievedGrades, k, 2) : double.NaN;
                     m[$"ndcg_judged@{k}"] = CondensedNdcg.At(retrievedGrades, retrievedJudged, map.Values, k, _options.Gains);
                     m[$"judged@{k}"] = JudgedAtK.At(retrievedJudged, k);
+                    m[$"ndcg_tie_aware@{k}"] = TieAwareNdcg.At(retrievedGrades, retrievedScores, map.Values, k, _options.Gains);
+                    // At K = depth a full list hides the next item, so whether rank K ties with it is unknown.
+                    m[$"tied@{k}"] = k >= depth && hits.Count >= depth ? double.NaN : TieAwareNdcg.TiedAt(retrievedScores, k);
                 }
                 m[$"mrr@{_options.MrrCutoff}"] = ReciprocalRank.At(retrievedGrades, _options.MrrCutoff, 1);
             }

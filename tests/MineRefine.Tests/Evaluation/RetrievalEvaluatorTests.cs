@@ -83,7 +83,8 @@ public class RetrievalEvaluatorTests
             ["ndcg@10", "ndcg@50", "ndcg@100", "recall@10", "recall@50", "recall@100",
              "precision@10", "precision@50", "precision@100", "mrr@10",
              "recall2@10", "recall2@50", "recall2@100", "precision2@10", "precision2@50", "precision2@100",
-             "ndcg_judged@10", "ndcg_judged@50", "ndcg_judged@100", "judged@10", "judged@50", "judged@100"],
+             "ndcg_judged@10", "ndcg_judged@50", "ndcg_judged@100", "judged@10", "judged@50", "judged@100",
+             "ndcg_tie_aware@10", "ndcg_tie_aware@50", "ndcg_tie_aware@100", "tied@10", "tied@50", "tied@100"],
             root.GetProperty("metrics").EnumerateObject().Select(p => p.Name).ToArray());
         var sep = root.GetProperty("separation");
         foreach (var key in new[] { "average_margin", "worst_case_margin", "auc_2_vs_0", "auc_1_vs_0", "auc_2_vs_1",
