@@ -98,7 +98,8 @@ public static class Program
 
             config.AddCommand<EvalCommand>("eval")
                 .WithDescription("Evaluate a retriever on graded judgments: NDCG/Recall/Precision@10/50/100, MRR@10, " +
-                                 "the judged-only view (judged@K, condensed ndcg_judged@K), score separation; writes metrics.json, per_query.csv, run.trec, qrels.trec, run.json.")
+                                 "the judged-only view (judged@K, condensed ndcg_judged@K), tie-aware NDCG and tied@K, score separation; " +
+                                 "writes metrics.json, per_query.csv, run.trec, qrels.trec, run.json.")
                 .WithExample("eval", "--format", "homedepot", "--products", "data/products.csv.gz",
                     "--judgments", "data/judgments-public.csv.gz", "--retriever", "bm25", "--out", "runs/bm25")
                 .WithExample("eval", "--format", "jsonl", "--data", "data/sample", "--retriever", "bm25",
