@@ -23,7 +23,7 @@ public sealed class CompareSettings : CommandSettings
 
     /// <summary>Metrics to compare.</summary>
     [CommandOption("--metric <METRIC>")]
-    [Description("Metric column to compare (repeatable), e.g. ndcg@10, recall@100, mrr@10 (default: ndcg@10, ndcg@50, ndcg@100, recall@100, and ndcg_judged@10, judged@10 when both runs have them).")]
+    [Description("Metric column to compare (repeatable), e.g. ndcg@10, recall@100, mrr@10 (default: ndcg@10, ndcg@50, ndcg@100, recall@100, and ndcg_judged@10, judged@10, ndcg_tie_aware@10, tied@10 when both runs have them).")]
     public string[] Metric { get; set; } = [];
 
     /// <summary>Bootstrap resamples and sign flips.</summary>

@@ -69,20 +69,28 @@ public sealed class RunComparisonResult
 /// <see cref="QueryAlignment"/>. Throws <see cref="ArgumentException"/> when no query is left to compare.</remarks>
 public static class RunComparison
 {
-    /// <summary>The metrics compared when none are named (plus <see cref="JudgedOnlyMetrics"/> when both runs have
-    /// them).</summary>
+    /// <summary>The metrics compared when none are named (plus <see cref="JudgedOnlyMetrics"/> and
+    /// <see cref="TieMetrics"/> when both runs have them).</summary>
     public static readonly IReadOnlyList<string> DefaultMetrics = ["ndcg@10", "ndcg@50", "ndcg@100", "recall@100"];
 
     /// <summary>The judged-only view (<see cref="CondensedNdcg"/>, <see cref="JudgedAtK"/>) added to the default metrics
     /// when both per-query files have the columns (files written before these metrics existed do not).</summary>
     public static readonly IReadOnlyList<string> JudgedOnlyMetrics = ["ndcg_judged@10", "judged@10"];
 
+    /// <summary>The tie view (<see cref="TieAwareNdcg"/>) added to the default metrics when both per-query files have
+    /// the columns.</summary>
+    public static readonly IReadOnlyList<string> TieMetrics = ["ndcg_tie_aware@10", "tied@10"];
+
     /// <summary>The metrics compared when none are named: <see cref="DefaultMetrics"/>, then
-    /// <see cref="JudgedOnlyMetrics"/> if both <paramref name="a"/> and <paramref name="b"/> have them.</summary>
+    /// <see cref="JudgedOnlyMetrics"/> and <see cref="TieMetrics"/>, each group if both <paramref name="a"/> and
+    /// <paramref name="b"/> have all of its columns.</summary>
     public static IReadOnlyList<string> DefaultMetricsFor(PerQueryTable a, PerQueryTable b)
     {
         bool Has(PerQueryTable t, string m) => t.MetricKeys.Contains(m, StringComparer.Ordinal);
-        return JudgedOnlyMetrics.All(m => Has(a, m) && Has(b, m)) ? [.. DefaultMetrics, .. JudgedOnlyMetrics] : DefaultMetrics;
+        var metrics = new List<string>(DefaultMetrics);
+        foreach (var group in new[] { JudgedOnlyMetrics, TieMetrics })
+            if (group.All(m => Has(a, m) && Has(b, m))) metrics.AddRange(group);
+        return metrics;
     }
 
     /// <summary>Pairs the queries of <paramref name="a"/> and <paramref name="b"/> (see remarks).</summary>

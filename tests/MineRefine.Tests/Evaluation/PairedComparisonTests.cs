@@ -133,6 +133,17 @@ public class PairedComparisonTests
         // A file written before these metrics existed: the plain defaults, no error.
         Assert.Equal(RunComparison.DefaultMetrics, RunComparison.Compare(a, legacy, null, Fast).Metrics.Select(m => m.Metric));
         Assert.Equal(RunComparison.DefaultMetrics, RunComparison.DefaultMetricsFor(legacy, b));
+
+        // Both with the tie columns as well: they follow the judged-only pair; one without them: left out.
+        const string ties = "query_id,query_text,n_judged,n_relevant,n_exact,skipped,ndcg@10,ndcg@50,ndcg@100,recall@100,ndcg_judged@10,judged@10,ndcg_tie_aware@10,tied@10\n";
+        var ta = Parse(ties + "q1,a,2,1,0,false,0.5,0.5,0.5,1,0.8,0.2,0.45,1\nq2,b,2,1,0,false,0.2,0.3,0.3,1,0.6,0.1,0.2,0\n", "TA.csv");
+        var tb = Parse(ties + "q1,a,2,1,0,false,0.6,0.6,0.6,1,0.9,0.1,0.6,0\nq2,b,2,1,0,false,0.4,0.4,0.4,1,0.7,0.2,0.4,0\n", "TB.csv");
+        var withTies = RunComparison.Compare(ta, tb, null, Fast);
+        Assert.Equal(["ndcg@10", "ndcg@50", "ndcg@100", "recall@100", "ndcg_judged@10", "judged@10", "ndcg_tie_aware@10", "tied@10"],
+            withTies.Metrics.Select(m => m.Metric));
+        Assert.Equal(0.175, withTies.Metrics[6].Result.MeanDifference, 12); // (0.15 + 0.2) / 2
+        Assert.Equal(-0.5, withTies.Metrics[7].Result.MeanDifference, 12);
+        Assert.Equal([.. RunComparison.DefaultMetrics, .. RunComparison.JudgedOnlyMetrics], RunComparison.DefaultMetricsFor(ta, b));
     }
 
     [Fact]
