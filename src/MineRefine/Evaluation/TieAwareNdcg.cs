@@ -13,9 +13,9 @@ namespace MineRefine.Evaluation;
 /// E[DCG@K] = Σ_R ( (1/|R|) Σ_{j∈R} gain(r_j) ) · Σ_{i∈R, i≤K} 1 / log2(i + 1)
 /// NDCG_tie-aware@K = E[DCG@K] / IDCG@K
 /// </code>
-/// with the gains and ideal DCG of <see cref="Ndcg"/> (unjudged items have grade 0). It equals plain NDCG@K when no
-/// run crosses rank K (a run wholly inside the top K sums the same gains in any order), so it differs only where the
-/// tie-break decided which items made the top K — or their order within it.
+/// with the gains and ideal DCG of <see cref="Ndcg"/> (unjudged items have grade 0). It equals plain NDCG@K when every
+/// run within the top K holds items of equal gain (in particular, without ties); otherwise the tie-break decided which
+/// items made the top K, or their order within it, and the two can differ.
 /// <para>Why it matters: BM25 ties often. Lucene stores a document's length in one byte, so products of similar title
 /// length that match the same query terms get identical scores, and Lucene breaks the tie by index order — the
 /// catalog file's order. On Home Depot that order (ascending product id) correlates with how often a product was

@@ -26,7 +26,7 @@ public class TieAwareNdcgTests
     }
 
     [Fact]
-    public void Without_ties_or_with_a_run_inside_the_top_k_it_equals_plain_ndcg()
+    public void It_equals_plain_ndcg_without_ties_or_below_the_cut_off_but_not_for_a_tie_inside_the_top_k()
     {
         int[] grades = [2, 0, 1, 1, 0, 2];
         int[] judged = [2, 2, 1, 1, 1, 0];
@@ -71,7 +71,7 @@ public class TieAwareNdcgTests
         Assert.Equal(0.0, TieAwareNdcg.TiedAt(scores, 3));
         Assert.Equal(0.0, TieAwareNdcg.TiedAt(scores, 4)); // nothing retrieved after rank 4
         Assert.Equal(0.0, TieAwareNdcg.TiedAt([float.NaN, float.NaN], 1)); // NaN never ties
-        Assert.Equal(1.0, TieAwareNdcg.ExpectedDcg([2, 2], [float.NaN, float.NaN], 1), 12);
+        Assert.Equal(1.0, TieAwareNdcg.ExpectedDcg([2, 0], [float.NaN, float.NaN], 1), 12); // tied it would be 0.5
     }
 
     [Fact]
