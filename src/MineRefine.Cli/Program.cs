@@ -55,6 +55,13 @@ public static class Program
                 .WithDescription("Synthetic queries for items without a positive query, every pair graded by the judge.")
                 .WithExample("synth", "--format", "jsonl", "--data", "data/sample", "--judge", "labeler:runs/lab/labeler", "--out", "runs/synth");
 
+            config.AddCommand<CropsCommand>("crops")
+                .WithDescription("Pseudo-queries cropped from product titles (no labels): a JSONL data set for pre-training a " +
+                                 "retriever on a catalog without judgments (train --format jsonl --data OUT).")
+                .WithExample("crops", "--format", "jsonl", "--products", "data/catalog/products.jsonl", "--out", "runs/crops")
+                .WithExample("crops", "--format", "homedepot", "--products", "data/products.csv.gz",
+                    "--judgments", "data/judgments-public.csv.gz", "--count", "6000", "--out", "runs/crops-hd");
+
             config.AddCommand<SampleCommand>("sample")
                 .WithDescription("Generate the built-in sample marketplace: catalog, queries (en/es/de, head/tail, " +
                                  "misspelled), noisy human judgments, noise-free truth and engagement logs (JSONL).")

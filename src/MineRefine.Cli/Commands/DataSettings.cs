@@ -59,6 +59,10 @@ public class DataSettings : CommandSettings
     /// <summary>True when the command must have <c>--out</c>.</summary>
     protected virtual bool RequiresOut => true;
 
+    /// <summary>True when the command reads a catalog alone: absent queries and judgments files are empty tables
+    /// (<see cref="DataSourceOptions.CatalogOnly"/>).</summary>
+    protected virtual bool CatalogOnly => false;
+
     /// <summary>The data source options (rejected rows go to <c>&lt;out&gt;/rejected.jsonl</c>), validated.</summary>
     public DataSourceOptions ToDataSourceOptions()
     {
@@ -70,6 +74,7 @@ public class DataSettings : CommandSettings
             DataDir = Data,
             SkipBadRows = SkipBadRows,
             RejectedPath = Out is null ? null : Path.Combine(Out, "rejected.jsonl"),
+            CatalogOnly = CatalogOnly,
         };
         foreach (var spec in Column)
         {

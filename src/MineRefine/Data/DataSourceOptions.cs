@@ -25,6 +25,11 @@ public sealed class DataSourceOptions
     /// <summary>Where rejected rows go; required when <see cref="SkipBadRows"/> is set (the CLI passes
     /// rejected.jsonl in the command's output folder).</summary>
     public string? RejectedPath { get; set; }
+    /// <summary>jsonl, csv and parquet only: the data set may be a catalog alone. A queries or judgments file that does
+    /// not exist is then read as an empty table, and <see cref="Products"/> alone is enough (the other tables are looked
+    /// for in its folder). For commands that need only products, such as <c>crops</c>. Default false: a missing file is
+    /// an error naming its path.</summary>
+    public bool CatalogOnly { get; set; }
     /// <summary>Home Depot mean rating ≥ this → grade 2 (default 2.67).</summary>
     public double HomeDepotExactCut { get; set; } = 2.67;
     /// <summary>Home Depot mean rating ≥ this → grade 1 (default 2.0).</summary>
@@ -48,12 +53,16 @@ public sealed class DataSourceOptions
             case "csv":
             case "parquet":
             case "sample":
-                if (DataDir is null && (Products is null || Judgments is null))
+                if (CatalogOnly && DataDir is null && Products is null)
+                    throw new ArgumentException($"--format {Format} needs --data <folder> or --products <file>.");
+                if (!CatalogOnly && DataDir is null && (Products is null || Judgments is null))
                     throw new ArgumentException($"--format {Format} needs --data <folder> (or --products and --judgments).");
                 break;
             default:
                 throw new ArgumentException($"Unknown --format '{Format}'. Use one of: homedepot, wands, esci, jsonl, csv, parquet, sample.");
         }
+        if (CatalogOnly && Format is not ("jsonl" or "csv" or "parquet" or "sample"))
+            throw new ArgumentException($"A catalog without judgments is read from --format jsonl, csv or parquet; --format {Format} always has judgments (give them).");
         if (Columns.Count > 0)
         {
             if (Format is not ("csv" or "parquet"))

@@ -22,6 +22,7 @@ public static class JsonlFormat
     public static Dataset Load(string? folder, string? productsPath, string? judgmentsPath, DataSourceOptions options)
     {
         string baseDir = folder ?? Path.GetDirectoryName(Path.GetFullPath(judgmentsPath
+            ?? (options.CatalogOnly ? productsPath : null)
             ?? throw new ArgumentException("Give a data folder or a judgments file.")))!;
         productsPath ??= Path.Combine(baseDir, ProductsFile);
         judgmentsPath ??= Path.Combine(baseDir, JudgmentsFile);

@@ -155,15 +155,19 @@ internal static class TableSetLoader
         var b = new DatasetBuilder();
         using (var sink = new BadRowSink(options.SkipBadRows, options.RejectedPath, b.Report))
         {
-            read(paths.Queries, TableKind.Queries, b, sink, r => b.SetQuery(RecordParsers.ParseQuery(r)));
+            // A catalog alone (DataSourceOptions.CatalogOnly): an absent queries or judgments file is an empty table.
+            bool Present(string path) => !options.CatalogOnly || File.Exists(path);
+            if (Present(paths.Queries))
+                read(paths.Queries, TableKind.Queries, b, sink, r => b.SetQuery(RecordParsers.ParseQuery(r)));
             read(paths.Products, TableKind.Products, b, sink, r => b.AddProduct(RecordParsers.ParseProduct(r)));
-            read(paths.Judgments, TableKind.Judgments, b, sink, r =>
-            {
-                var j = RecordParsers.ParseJudgment(r);
-                if (!b.HasQuery(j.QueryId))
-                    throw new DataFormatException(r.File, r.Line, "query_id", $"unknown query id '{j.QueryId}' (not in {queriesName})");
-                b.AddJudgment(j);
-            });
+            if (Present(paths.Judgments))
+                read(paths.Judgments, TableKind.Judgments, b, sink, r =>
+                {
+                    var j = RecordParsers.ParseJudgment(r);
+                    if (!b.HasQuery(j.QueryId))
+                        throw new DataFormatException(r.File, r.Line, "query_id", $"unknown query id '{j.QueryId}' (not in {queriesName})");
+                    b.AddJudgment(j);
+                });
             if (paths.Engagement is not null)
                 read(paths.Engagement, TableKind.Engagement, b, sink, r =>
                 {

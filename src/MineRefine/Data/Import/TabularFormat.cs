@@ -50,12 +50,12 @@ public static class TabularFormat
     /// the files in <paramref name="folder"/>; queries and engagement are taken from <paramref name="folder"/>, or from
     /// the judgments file's folder when no folder is given. Each table is <c>name.csv</c>, else <c>name.csv.gz</c>.</summary>
     public static Dataset LoadCsv(string? folder, string? productsPath, string? judgmentsPath, DataSourceOptions options) =>
-        TableSetLoader.Load(Resolve(DatasetFileFormat.Csv, folder, productsPath, judgmentsPath),
+        TableSetLoader.Load(Resolve(DatasetFileFormat.Csv, folder, productsPath, judgmentsPath, options.CatalogOnly),
             (path, table, b, sink, onRow) => ForEachCsvRow(path, table, b, sink, onRow, MapOf(options, table)), options);
 
     /// <summary>Loads a Parquet data set (<c>products.parquet</c> …); overrides as in <see cref="LoadCsv"/>.</summary>
     public static Dataset LoadParquet(string? folder, string? productsPath, string? judgmentsPath, DataSourceOptions options) =>
-        TableSetLoader.Load(Resolve(DatasetFileFormat.Parquet, folder, productsPath, judgmentsPath),
+        TableSetLoader.Load(Resolve(DatasetFileFormat.Parquet, folder, productsPath, judgmentsPath, options.CatalogOnly),
             (path, table, b, sink, onRow) => ForEachParquetRow(path, table, b, sink, onRow, MapOf(options, table)), options);
 
     /// <summary>The user's column renaming for <paramref name="table"/> (<see cref="DataSourceOptions.Columns"/>).</summary>
@@ -68,9 +68,10 @@ public static class TabularFormat
     });
 
     /// <summary>The four files of a CSV or Parquet data set (engagement null when there is none).</summary>
-    private static TablePaths Resolve(DatasetFileFormat format, string? folder, string? productsPath, string? judgmentsPath)
+    private static TablePaths Resolve(DatasetFileFormat format, string? folder, string? productsPath, string? judgmentsPath, bool catalogOnly)
     {
         string baseDir = folder ?? Path.GetDirectoryName(Path.GetFullPath(judgmentsPath
+            ?? (catalogOnly ? productsPath : null)
             ?? throw new ArgumentException("Give a data folder or a judgments file.")))!;
         string Find(string table)
         {
