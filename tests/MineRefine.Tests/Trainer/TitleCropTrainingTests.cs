@@ -26,6 +26,7 @@ public sealed class TitleCropTrainingTests
             o.EvalEvery = 120;
             var r = new SiameseTrainer(model, o).Train(data, dir);
             double before = r.Evaluations[0].Ndcg10, after = r.Evaluations[^1].Ndcg10;
+            // Measured: 0.029 (untrained) → 0.102 after 120 steps of batch 8 on 300 crops (random tiny encoder).
             Assert.True(after > before + 0.02, $"dev NDCG@10 of the real queries {before:F4} → {after:F4}");
         }
         finally { TrainerTestUtil.Delete(dir); }
