@@ -27,8 +27,8 @@ public sealed class DataSourceOptions
     public string? RejectedPath { get; set; }
     /// <summary>jsonl, csv and parquet only: the data set may be a catalog alone. A queries or judgments file that does
     /// not exist is then read as an empty table, and <see cref="Products"/> alone is enough (the other tables are looked
-    /// for in its folder). For commands that need only products, such as <c>crops</c>. Default false: a missing file is
-    /// an error naming its path.</summary>
+    /// for in its folder). For commands that need only products, such as <c>crops</c>. The other formats ignore it: they
+    /// always read their judgments. Default false: a missing file is an error naming its path.</summary>
     public bool CatalogOnly { get; set; }
     /// <summary>Home Depot mean rating ≥ this → grade 2 (default 2.67).</summary>
     public double HomeDepotExactCut { get; set; } = 2.67;
@@ -61,8 +61,6 @@ public sealed class DataSourceOptions
             default:
                 throw new ArgumentException($"Unknown --format '{Format}'. Use one of: homedepot, wands, esci, jsonl, csv, parquet, sample.");
         }
-        if (CatalogOnly && Format is not ("jsonl" or "csv" or "parquet" or "sample"))
-            throw new ArgumentException($"A catalog without judgments is read from --format jsonl, csv or parquet; --format {Format} always has judgments (give them).");
         if (Columns.Count > 0)
         {
             if (Format is not ("csv" or "parquet"))

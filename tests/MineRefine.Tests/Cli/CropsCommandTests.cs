@@ -85,6 +85,20 @@ public sealed class CropsCommandTests
                 Assert.NotEqual(0, bad.Code);
                 Assert.Contains(message, bad.Err + bad.Out);
             }
+            // Home Depot's two files: the catalog is cropped, and the judged queries are held out as for any data set.
+            string hd = Path.Combine(src, "hd");
+            Directory.CreateDirectory(hd);
+            File.WriteAllText(Path.Combine(hd, "products.csv"), "product_uid,product_title\n100001,Acme Galvanized 90-Degree Corner Bracket\n" +
+                "100002,\"Northwind Exterior Deck Coating, 1-gal., Slate Grey\"\n100003,Riverstone Single-Handle Shower Faucet\n");
+            File.WriteAllText(Path.Combine(hd, "judgments.csv"), "id,product_uid,product_title,search_term,relevance\n" +
+                "2,100001,x,angle bracket,3\n3,100002,x,deck over,2.5\n4,100003,x,shower faucet,3\n");
+            string hdOut = Path.Combine(a, "hd");
+            var h = CliRunner.Run("crops", "--format", "homedepot", "--products", Path.Combine(hd, "products.csv"),
+                "--judgments", Path.Combine(hd, "judgments.csv"), "--split", "all", "--out", hdOut, "--json");
+            Assert.True(h.Code == 0, h.Err + h.Out);
+            using (var hr = JsonDocument.Parse(h.Out)) Assert.Equal(3, hr.RootElement.GetProperty("judgments").GetInt32());
+            Assert.Equal(3, DatasetLoader.Load(new DataSourceOptions { Format = "jsonl", DataDir = hdOut }).Products.Count);
+
             var noJudgments = CliRunner.Run("crops", "--format", "homedepot", "--products", Path.Combine(src, "products.jsonl"), "--out", a);
             Assert.NotEqual(0, noJudgments.Code);
             Assert.Contains("--format homedepot needs --products <file> and --judgments <file>", noJudgments.Err + noJudgments.Out);
