@@ -85,6 +85,11 @@ public sealed class PipelineSettings : DataSettings
     [Description("Stage 1: unjudged items from each training query's BM25 top 30 added to its instance as assumed grade 0 (default 0 = off).")]
     public int? LexicalNegatives { get; set; }
 
+    /// <summary>Stage-1 dense hard negatives.</summary>
+    [CommandOption("--dense-negatives <N>")]
+    [Description("Stage 1: unjudged items from each training query's top 30 under the start model added to its instance as assumed grade 0 (default 0 = off; the catalog is encoded once before stage 1 and cached in its step folder).")]
+    public int? DenseNegatives { get; set; }
+
     /// <summary>Stage-1 in-batch negatives.</summary>
     [CommandOption("--in-batch-negatives")]
     [Description("Stage 1: each instance also contrasts against the batch's other instances' items as grade 0 (off by default, as in the paper).")]
@@ -131,6 +136,7 @@ public sealed class PipelineSettings : DataSettings
         JudgeTrainingNegatives = JudgeNegatives,
         HeadDim = HeadDim,
         Stage1LexicalNegatives = LexicalNegatives,
+        Stage1DenseNegatives = DenseNegatives,
         Stage1InBatchNegatives = InBatchNegatives ? true : null,
         SelectMetric = SelectMetric,
         Onnx = !NoOnnx,

@@ -46,6 +46,13 @@ public sealed class PipelineOptions
     /// preset's (0). 4 gave +1.6–2.2 % NDCG@10 on Home Depot and a small loss on the sample, where a query's lexical
     /// neighbours are mostly relevant.</summary>
     public int? Stage1LexicalNegatives { get; set; }
+    /// <summary>Stage 1: unjudged items from each training query's top 30 under the start model added to its instance as
+    /// assumed grade 0 (<see cref="Training.InstanceOptions.DenseNegatives"/>, <c>train --dense-negatives</c>); the
+    /// catalog is encoded once with the start model, before the first step, and cached in the stage-1 step folder.
+    /// null = the preset's (0). On Home Depot, part of the best stage 1 from MiniLM (a soup of three seeds with 4 of them,
+    /// 0.355 test NDCG@10); its own effect there is +0.003 dev NDCG@10, not significant, and a small loss on the
+    /// sample's complete truth (bench/results/stage1-homedepot.md).</summary>
+    public int? Stage1DenseNegatives { get; set; }
     /// <summary>Stage 1: contrast each instance also against the batch's other instances' items as grade 0
     /// (<see cref="Training.TrainOptions.InBatchNegatives"/>, <c>train --in-batch-negatives</c>); null = off, the paper's
     /// recipe. On Home Depot +0.005 dev NDCG@10 (p 0.009) but only +0.001 on test.</summary>
@@ -105,6 +112,8 @@ public sealed class PipelineOptions
         // Checked here as well as by InstanceOptions.Validate (same bound) so the message names the pipeline's flag.
         if (Stage1LexicalNegatives is < 0 or > Training.InstanceOptions.MaxLexicalNegatives)
             throw new ArgumentException($"--lexical-negatives must be in [0, {Training.InstanceOptions.MaxLexicalNegatives}] (got {Stage1LexicalNegatives}); 0 = off, 2–4 are typical.");
+        if (Stage1DenseNegatives is < 0 or > Training.InstanceOptions.MaxLexicalNegatives)
+            throw new ArgumentException($"--dense-negatives must be in [0, {Training.InstanceOptions.MaxLexicalNegatives}] (got {Stage1DenseNegatives}); 0 = off, 4 is the Home Depot recipe.");
         // Checked here as well as by TrainOptions.Validate so a bad value is refused before the labeler step runs.
         if (SelectMetric is not null && !Training.TrainOptions.SelectMetricKeys.Contains(SelectMetric, StringComparer.Ordinal))
             throw new ArgumentException($"--select-metric '{SelectMetric}' is not a dev metric; use one of: {string.Join(", ", Training.TrainOptions.SelectMetricKeys)} (default {DefaultSelectMetric}).");

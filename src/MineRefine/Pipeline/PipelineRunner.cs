@@ -201,6 +201,7 @@ public sealed class PipelineRunner
         s1Options.Seed = _o.Seed;
         if (_o.Stage1MaxSteps is int s1) s1Options.MaxSteps = s1;
         if (_o.Stage1LexicalNegatives is int lex) s1Options.Instances.LexicalNegatives = lex;
+        if (_o.Stage1DenseNegatives is int denseNegatives) s1Options.Instances.DenseNegatives = denseNegatives;
         if (_o.Stage1InBatchNegatives is bool inBatch) s1Options.InBatchNegatives = inBatch;
         s1Options.SelectMetric = _o.SelectMetricResolved;
         if (_o.IsTiny) { s1Options.EncoderLearningRate = 1e-3; }
@@ -212,6 +213,7 @@ public sealed class PipelineRunner
                 Info("stage 1: label-aware supervised contrastive training" +
                      (_o.HeadDim is int hd ? $", {hd}-d heads" : "") +
                      (s1Options.Instances.LexicalNegatives > 0 ? $", {s1Options.Instances.LexicalNegatives} lexical negatives per instance" : "") +
+                     (s1Options.Instances.DenseNegatives > 0 ? $", {s1Options.Instances.DenseNegatives} dense negatives per instance (from the start model's top {s1Options.Instances.DenseNegativeDepth})" : "") +
                      (s1Options.UsesInBatchNegatives ? ", in-batch negatives" : ""));
                 using var model = TrainModelFactory.Create(_o.Model, _o.Seed, _o.HeadDim ?? TrainModelFactory.DefaultHeadDim);
                 var r = new SiameseTrainer(model, Resuming(s1Options)).Train(new TrainData(trainData, stage1Train, dev), dir, _console, ct);

@@ -20,6 +20,7 @@ public sealed class PipelineCliTests
     [InlineData("--model arctic-xs --head-dim 0", "--head-dim must be in [1, 4096] (got 0)")]
     [InlineData("--model minilm --head-dim 5000", "--head-dim must be in [1, 4096] (got 5000)")]
     [InlineData("--model tiny --lexical-negatives -1", "--lexical-negatives must be in [0, 64] (got -1)")]
+    [InlineData("--model tiny --dense-negatives 65", "--dense-negatives must be in [0, 64] (got 65)")]
     [InlineData("--model tiny --select-metric ndcg@5", "--select-metric 'ndcg@5' is not a dev metric; use one of: ndcg@10")]
     public void BadRecipeOptionsAreRejectedBeforeAnyStepRuns(string options, string message)
     {

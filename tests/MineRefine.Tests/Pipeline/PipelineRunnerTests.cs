@@ -23,7 +23,7 @@ public class PipelineRunnerTests
         {
             var options = new PipelineOptions
             {
-                OutDir = dir, Model = "tiny", Seed = 5, JudgeTrainingNegatives = true, Stage1LexicalNegatives = 2,
+                OutDir = dir, Model = "tiny", Seed = 5, JudgeTrainingNegatives = true, Stage1LexicalNegatives = 2, Stage1DenseNegatives = 1,
                 Stage1InBatchNegatives = true, // the served index is the ONNX export by default
                 Sample = new SampleOptions { Seed = 5, Products = 300, Queries = 60 },
             };
@@ -80,6 +80,11 @@ public class PipelineRunnerTests
                 Assert.True(s1.GetProperty("QueriesWithLexicalNegatives").GetInt32() > 0);
                 Assert.InRange(s1.GetProperty("LexicalNegatives").GetInt32(), s1.GetProperty("QueriesWithLexicalNegatives").GetInt32(),
                     2 * s1.GetProperty("QueriesWithLexicalNegatives").GetInt32());
+                // ... and one dense hard negative per instance from the start model's own top list (--dense-negatives 1),
+                // with the start model's catalog embeddings cached in the step folder.
+                Assert.True(s1.GetProperty("QueriesWithDenseNegatives").GetInt32() > 0);
+                Assert.True(s1.GetProperty("DenseNegatives").GetInt32() >= s1.GetProperty("QueriesWithDenseNegatives").GetInt32());
+                Assert.True(Directory.Exists(Path.Combine(dir, "steps", "stage1", "cache")));
             }
             // Stage 2 had the labeler grade its top-scoring random negatives (--judge-negatives).
             using (var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "steps", "stage2", "train_summary.json"))))
