@@ -126,9 +126,7 @@ public sealed class AuditCommand(CliEnvironment env) : AsyncCommand<AuditSetting
         Json.WriteFile(Path.Combine(settings.Out!, "audit.json"), result.Report);
         AuditExport.Write(result.Flags, Path.Combine(settings.Out!, "flags.csv"));
         var r = result.Report;
-        var table = new Table().AddColumns("audit", "value");
-        foreach (var kv in MineRefine.Reporting.ReportBuilder.Flatten(r).Take(40)) table.AddRow(Markup.Escape(kv.Key), Markup.Escape(kv.Value));
-        human.Write(table);
+        ReportTables.Write(human, "audit", r, 40);
         manifest.AddOutput(Path.Combine(settings.Out!, "judgments.jsonl"));
         manifest.AddOutput(Path.Combine(settings.Out!, "audit.json"));
         manifest.Complete();

@@ -61,8 +61,8 @@ public sealed class CropsSettings : DataSettings
     {
         var b = base.Validate();
         if (!b.Successful) return b;
-        if (Split.ToLowerInvariant() is not ("train" or "all"))
-            return ValidationResult.Error($"Unknown --split '{Split}'. Use train (hold out the dev and test queries' texts) or all.");
+        var split = TrainSplitOption.Validate(Split);
+        if (!split.Successful) return split;
         try { ToOptions(); }
         catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
         return ValidationResult.Success();
@@ -83,20 +83,14 @@ public sealed class CropsCommand(CliEnvironment env) : Command<CropsSettings>
         var manifest = new RunManifest("crops", options, settings.Seed) { Arguments = context.Arguments.ToList() };
         foreach (var p in settings.InputPaths()) manifest.AddInput(p);
         var data = DatasetLoader.Load(settings.ToDataSourceOptions());
-        IReadOnlyList<Query> heldOut = [];
-        if (settings.Split.Equals("train", StringComparison.OrdinalIgnoreCase) && data.Judgments.Count > 0)
-            (_, heldOut) = SyntheticQueryGenerator.SplitQueries(data, QuerySplitter.Split(data, settings.SplitSeed).Train);
-        manifest.Notes["split"] = settings.Split.ToLowerInvariant();
-        manifest.Notes["split_seed"] = settings.SplitSeed;
+        var (_, _, heldOut) = TrainSplitOption.Apply(data, settings.Split, settings.SplitSeed, manifest);
         human.MarkupLine($"cropping titles of {data.Products.Count:N0} products" +
                          (data.Judgments.Count == 0 ? " (a catalog without judgments)" : "") +
                          (heldOut.Count > 0 ? $"; no crop may repeat the text of {heldOut.Count:N0} held-out (dev and test) queries" : ""));
         var result = new TitleCropGenerator(options).Generate(data.Products, heldOut);
         DatasetWriter.Write(new Dataset(data.Products, result.Queries, result.Judgments), settings.Out!);
         Json.WriteFile(Path.Combine(settings.Out!, "crops.json"), result.Report);
-        var table = new Table().AddColumns("title crops", "value");
-        foreach (var kv in MineRefine.Reporting.ReportBuilder.Flatten(result.Report)) table.AddRow(Markup.Escape(kv.Key), Markup.Escape(kv.Value));
-        human.Write(table);
+        ReportTables.Write(human, "title crops", result.Report);
         if (result.Report.ProductsDrawn < result.Report.Requested)
             human.MarkupLine($"[yellow]only {result.Report.ProductsDrawn:N0} products have a title with a word; all of them were cropped (asked for {result.Report.Requested:N0})[/]");
         foreach (var q in result.Queries.Take(5)) human.MarkupLine($"  e.g. [italic]{Markup.Escape(q.Text)}[/]");

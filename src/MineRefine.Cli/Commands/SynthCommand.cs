@@ -50,8 +50,8 @@ public sealed class SynthSettings : JudgeSettings
     {
         var b = base.Validate();
         if (!b.Successful) return b;
-        if (Split.ToLowerInvariant() is not ("train" or "all"))
-            return ValidationResult.Error($"Unknown --split '{Split}'. Use train (the query split's train part) or all.");
+        var split = TrainSplitOption.Validate(Split);
+        if (!split.Successful) return split;
         try { ToOptions(); }
         catch (ArgumentException e) { return ValidationResult.Error(e.Message); }
         return ValidationResult.Success();
@@ -71,16 +71,8 @@ public sealed class SynthCommand(CliEnvironment env) : AsyncCommand<SynthSetting
         var manifest = new RunManifest("synth", options, settings.Seed) { Arguments = context.Arguments.ToList() };
         foreach (var p in settings.InputPaths()) manifest.AddInput(p);
         var data = DatasetLoader.Load(settings.ToDataSourceOptions());
-        IReadOnlyList<Query> queries = data.Queries, heldOut = [];
-        IReadOnlyList<Judgment> judgments = data.Judgments;
-        if (settings.Split.Equals("train", StringComparison.OrdinalIgnoreCase))
-        {
-            // As in the pipeline: learn from the training judgments only, and keep away from the dev and test queries' texts.
-            judgments = QuerySplitter.Split(data, settings.SplitSeed).Train;
-            (queries, heldOut) = SyntheticQueryGenerator.SplitQueries(data, judgments);
-        }
-        manifest.Notes["split"] = settings.Split.ToLowerInvariant();
-        manifest.Notes["split_seed"] = settings.SplitSeed;
+        // As in the pipeline: learn from the training judgments only, and keep away from the dev and test queries' texts.
+        var (judgments, queries, heldOut) = TrainSplitOption.Apply(data, settings.Split, settings.SplitSeed, manifest);
         human.MarkupLine($"learning from {judgments.Count:N0} judgments of {queries.Count:N0} queries ({settings.Split.ToLowerInvariant()})" +
                          (heldOut.Count > 0 ? $"; {heldOut.Count:N0} held-out queries whose texts a synthetic query must not repeat" : ""));
         using var judge = settings.OpenJudge();
@@ -91,9 +83,7 @@ public sealed class SynthCommand(CliEnvironment env) : AsyncCommand<SynthSetting
             foreach (var q in result.Queries) w.Write(q);
         DatasetWriter.WriteJudgments(result.Judgments, Path.Combine(settings.Out!, "judgments.jsonl"));
         Json.WriteFile(Path.Combine(settings.Out!, "synthetic.json"), result.Report);
-        var table = new Table().AddColumns("synthetic queries", "value");
-        foreach (var kv in MineRefine.Reporting.ReportBuilder.Flatten(result.Report)) table.AddRow(Markup.Escape(kv.Key), Markup.Escape(kv.Value));
-        human.Write(table);
+        ReportTables.Write(human, "synthetic queries", result.Report);
         foreach (var q in result.Queries.Take(5)) human.MarkupLine($"  e.g. [italic]{Markup.Escape(q.Text)}[/]");
         manifest.AddOutput(settings.Out!);
         manifest.Complete();

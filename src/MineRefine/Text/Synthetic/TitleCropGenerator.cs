@@ -24,7 +24,7 @@ public sealed class TitleCropReport
     public int Queries { get; set; }
     /// <summary>Grade-2 judgments written (one per product kept).</summary>
     public int Judgments { get; set; }
-    /// <summary>Crops by length in words: index 0 is one word.</summary>
+    /// <summary>Crops drawn, by length in words (index 0 is one word), the dropped held-out duplicates included.</summary>
     public int[] Lengths { get; set; } = [];
 }
 
