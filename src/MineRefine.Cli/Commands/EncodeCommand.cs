@@ -13,6 +13,10 @@ namespace MineRefine.Cli.Commands;
 /// <summary>Options of <c>minerefine encode</c>.</summary>
 public sealed class EncodeSettings : DataSettings
 {
+    /// <inheritdoc />
+    /// <remarks>Only the products are read: a catalog alone (no queries or judgments files) is enough.</remarks>
+    protected override bool CatalogOnly => true;
+
     /// <summary>Model.</summary>
     [CommandOption("--model <MODEL>")]
     [Description("'minilm' or 'arctic-xs' (pretrained, zero-shot), a model folder, or an ONNX model folder from 'export' (runs on ONNX Runtime).")]

@@ -13,6 +13,10 @@ namespace MineRefine.Cli.Commands;
 /// <summary>Options of <c>minerefine index build</c>.</summary>
 public sealed class IndexBuildSettings : DataSettings
 {
+    /// <inheritdoc />
+    /// <remarks>Only the products are read: a catalog alone (no queries or judgments files) is enough.</remarks>
+    protected override bool CatalogOnly => true;
+
     /// <summary>Model.</summary>
     [CommandOption("--model <MODEL>")]
     [Description("'minilm' or 'arctic-xs' (pretrained, zero-shot), a model folder (e.g. <pipeline out>/model), or an ONNX model folder from 'export' (the service then encodes queries on ONNX Runtime).")]
