@@ -41,6 +41,15 @@ public sealed class CropsCommandTests
             foreach (var f in new[] { "queries.jsonl", "judgments.jsonl" })
                 Assert.Equal(File.ReadAllText(Path.Combine(a, f)), File.ReadAllText(Path.Combine(b, f)));
 
+            // A CSV catalog alone (convert's products.csv without its other tables) works the same way.
+            string csv = Path.Combine(src, "csv"), csvCatalog = Path.Combine(src, "csv-catalog"), c = Path.Combine(b, "csv");
+            Assert.Equal(0, CliRunner.Run("convert", "--format", "jsonl", "--data", src, "--to", "csv", "--out", csv).Code);
+            Directory.CreateDirectory(csvCatalog);
+            File.Copy(Path.Combine(csv, "products.csv"), Path.Combine(csvCatalog, "products.csv"));
+            var rc = CliRunner.Run("crops", "--format", "csv", "--data", csvCatalog, "--count", "200", "--seed", "4", "--out", c);
+            Assert.True(rc.Code == 0, rc.Err + rc.Out);
+            Assert.Equal(File.ReadAllText(Path.Combine(a, "judgments.jsonl")), File.ReadAllText(Path.Combine(c, "judgments.jsonl")));
+
             // Other commands still need the judgments: a missing file is an error naming it, not an empty data set.
             var e = CliRunner.Run("eval", "--format", "jsonl", "--data", catalog, "--retriever", "bm25", "--out", Path.Combine(a, "eval"));
             Assert.NotEqual(0, e.Code);
