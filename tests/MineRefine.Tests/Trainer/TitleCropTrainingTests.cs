@@ -5,7 +5,7 @@ using MineRefine.Training;
 namespace MineRefine.Tests.Trainer;
 
 /// <summary>Title crops as a label-free pre-training set: a model trained on crops alone must retrieve better for the
-/// real (human-judged) dev queries than the untrained model, as MiniLM does on Home Depot (+15.5 %, bench).</summary>
+/// real (human-judged) dev queries than the untrained model, as MiniLM does on Home Depot (+15.3 %, bench).</summary>
 public sealed class TitleCropTrainingTests
 {
     [Fact]

@@ -38,7 +38,7 @@ public sealed record TitleCropResult(IReadOnlyList<Query> Queries, IReadOnlyList
 /// with several grade-2 items. No labeler is involved and nothing else is assumed about other products: the trainer's
 /// random and in-batch negatives supply the contrast.
 /// <para>Measured on Home Depot (<c>bench/results/stage1-homedepot.md</c>): 150 quick-preset steps on 6,000 crops make
-/// MiniLM +15.5 % NDCG@10 over the pretrained model, with no labels; once stage 1 trains on human judgments the head
+/// MiniLM +15.3 % dev NDCG@10 over the pretrained model, with no labels; once stage 1 trains on human judgments the head
 /// start is gone (the same recipe ends level from either start). Use it when there are no judgments, not before
 /// stage 1. Not part of the paper's method.</para>
 /// Deterministic per seed and catalog order.</summary>
