@@ -94,7 +94,7 @@ public sealed class CropsCommand(CliEnvironment env) : Command<CropsSettings>
         if (result.Report.ProductsDrawn < result.Report.Requested)
             human.MarkupLine($"[yellow]only {result.Report.ProductsDrawn:N0} products have a title with a word; all of them were cropped (asked for {result.Report.Requested:N0})[/]");
         foreach (var q in result.Queries.Take(5)) human.MarkupLine($"  e.g. [italic]{Markup.Escape(q.Text)}[/]");
-        human.MarkupLine($"next: [bold]minerefine train --stage 1 --format jsonl --data {Markup.Escape(settings.Out!)} --model minilm --in-batch-negatives --out RUN[/]");
+        human.MarkupLine($"next: [bold]minerefine train --stage 1 --format jsonl --data {Markup.Escape(settings.Out!)} --model minilm --head-dim 384 --in-batch-negatives --out RUN[/]");
         manifest.AddOutput(settings.Out!);
         manifest.Complete();
         manifest.WriteTo(settings.Out!);
