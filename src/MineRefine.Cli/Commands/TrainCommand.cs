@@ -101,6 +101,11 @@ public sealed class TrainSettings : JudgeSettings
     public bool InBatchNegatives { get; set; }
     /// <summary>See <see cref="TrainOptions.InBatchNegatives"/>.</summary>
     [CommandOption("--no-in-batch-negatives")] [Description("No in-batch negatives, also for --loss infonce.")] public bool NoInBatchNegatives { get; set; }
+    /// <summary>See <see cref="TrainOptions.TopicClusters"/>.</summary>
+    [CommandOption("--topic-batches <K>")]
+    [Description("Cluster the training queries into K clusters (start-model embeddings, k-means) and draw each batch from one cluster, " +
+                 "so the in-batch negatives are related queries' items (topic-aware sampling). Needs --in-batch-negatives. 0 = off (default).")]
+    public int? TopicBatches { get; set; }
     /// <summary>See <see cref="InstanceOptions.LexicalNegatives"/>.</summary>
     [CommandOption("--lexical-negatives <N>")] [Description("Unjudged items from the query's BM25 top list added to each instance as assumed grade 0 (0 = off).")] public int? LexicalNegatives { get; set; }
     /// <summary>Projection head size for a pretrained start.</summary>
@@ -192,6 +197,7 @@ public sealed class TrainSettings : JudgeSettings
         if (InBatchNegatives && NoInBatchNegatives) throw new ArgumentException("--in-batch-negatives and --no-in-batch-negatives contradict each other; give one.");
         if (InBatchNegatives) o.InBatchNegatives = true;
         if (NoInBatchNegatives) o.InBatchNegatives = false;
+        if (TopicBatches is { } tb) o.TopicClusters = tb;
         if (LexicalNegatives is { } ln) o.Instances.LexicalNegatives = ln;
         if (LexicalDepth is { } ld) o.Instances.LexicalNegativeDepth = ld;
         if (DenseNegatives is { } dn) o.Instances.DenseNegatives = dn;
@@ -309,6 +315,9 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
             table.AddRow("lexical negatives (queries / items / short)", $"{result.QueriesWithLexicalNegatives:N0} / {result.LexicalNegatives:N0} / {result.QueriesShortOfLexicalNegatives:N0}");
         if (options.Instances.DenseNegatives > 0)
             table.AddRow("dense negatives (queries / items / short)", $"{result.QueriesWithDenseNegatives:N0} / {result.DenseNegatives:N0} / {result.QueriesShortOfDenseNegatives:N0}");
+        if (result.TopicClusters > 0)
+            table.AddRow("topic-aware batches (clusters; smallest / median / largest)",
+                $"{result.TopicClusters:N0}; {string.Join(" / ", result.TopicClusterSizes)} queries");
         if (result.Judge is not null)
         {
             table.AddRow("judge: instance items graded / relevant", $"{result.JudgedInstanceItems:N0} / {result.JudgedInstanceItemsRelevant:N0}");

@@ -59,6 +59,10 @@ public sealed class TrainResult
     public int QueriesShortOfDenseNegatives { get; set; }
     /// <summary>True when the dense negatives' catalog embeddings came from <c>outDir/cache</c> (e.g. on a resume).</summary>
     public bool DenseCatalogFromCache { get; set; }
+    /// <summary>Topic-aware batches (<see cref="TrainOptions.TopicClusters"/>): clusters of training queries used (0 = off).</summary>
+    public int TopicClusters { get; set; }
+    /// <summary>Topic-aware batches: smallest, median and largest cluster, in training queries.</summary>
+    public int[] TopicClusterSizes { get; set; } = Array.Empty<int>();
     /// <summary>Queries skipped: no positive item.</summary>
     public int SkippedNoPositive { get; set; }
     /// <summary>Queries skipped: no text.</summary>
@@ -293,6 +297,8 @@ public sealed class SiameseTrainer
         result.SkippedNoText = summary.SkippedNoText;
         if (instances.Count == 0) throw new ArgumentException($"No training instances could be built ({summary}); the training judgments need queries with at least one grade-1/2 item and a query text.");
 
+        _instanceClusters = _o.TopicClusters > 0 ? TopicClusters(instances, queryText, result, console) : null;
+
         int stepsPerEpoch = (instances.Count + _o.BatchSize - 1) / _o.BatchSize;
         int total = stepsPerEpoch * _o.Epochs;
         if (_o.MaxSteps > 0) total = Math.Min(total, _o.MaxSteps);
@@ -335,7 +341,7 @@ public sealed class SiameseTrainer
         var allParams = groups.SelectMany(g => g.Group.Parameters).ToList();
 
         // ---------- state ----------
-        var st = new TrainState { Rng = new SerializableRandom(_o.Seed, "train-order").SaveState() };
+        var st = new TrainState { Rng = new SerializableRandom(_o.Seed, "train-order").SaveState(), Clusters = _instanceClusters };
         Dictionary<string, Tensor>? best = null;
         var store = _o.CheckpointEvery > 0 || _o.Resume ? new CheckpointStore(Path.Combine(outDir, "checkpoints"), _o.KeepCheckpoints) : null;
         string metricsPath = Path.Combine(outDir, "metrics.jsonl");
@@ -348,11 +354,15 @@ public sealed class SiameseTrainer
             if (!string.Equals(st.SelectMetric, _o.SelectMetricResolved, StringComparison.Ordinal))
                 throw new InvalidDataException($"{latest.Directory}: the checkpoint chose its best weights by dev {st.SelectMetric}; resume with --select-metric {st.SelectMetric} (or start a new --out).");
             result.ResumedFromStep = st.Step;
+            if ((st.Clusters is null) != (_instanceClusters is null) || (st.Clusters is not null && st.Clusters.Length != instances.Count))
+                throw new InvalidDataException($"{latest.Directory}: the checkpoint was made {(st.Clusters is null ? "without" : "with")} topic-aware batches" +
+                    $"{(st.Clusters is null ? "" : $" over {st.Clusters.Length} instances")}; resume with the same --topic-batches, data and options (or start a new --out).");
+            _instanceClusters = st.Clusters; // the clusters the run started with, whatever model was passed in
             MetricsLog.TruncateAfterStep(metricsPath, st.Step);
         }
         else if (File.Exists(metricsPath)) File.Delete(metricsPath);
         var rng = SerializableRandom.FromState(st.Rng);
-        if (st.Order is null) { st.Order = Enumerable.Range(0, instances.Count).ToArray(); rng.Shuffle(st.Order); }
+        if (st.Order is null) st.Order = EpochOrder(instances.Count, rng);
         if (st.Order.Length != instances.Count)
             throw new InvalidDataException($"The checkpoint was made with {st.Order.Length} instances but the data now gives {instances.Count}; resume with the same data, seed and options.");
 
@@ -400,7 +410,7 @@ public sealed class SiameseTrainer
             while (st.Step < total && !st.Stopped)
             {
                 long step = st.Step;
-                var batch = NextBatch(instances, st, rng);
+                var batch = NextBatch(instances, st, rng, out int batchClusters);
                 LossBreakdown bd;
                 int negMasked = 0, judgedNow = 0, judgedRelevantNow = 0, inBatchColumns = 0, inBatchMasked = 0;
                 using (var scope = NewDisposeScope())
@@ -477,6 +487,7 @@ public sealed class SiameseTrainer
                     if (!double.IsNaN(tauNow)) m.Add(new("tau", tauNow)); // losses without a temperature (triplet, circle) log none
                     m.Add(new("grad_norm", gradNorm));
                     m.Add(new("instances", batch.Count));
+                    if (_instanceClusters is not null) m.Add(new("batch_clusters", batchClusters));
                     if (_o.SharedRandomNegatives > 0)
                     {
                         m.Add(new("random_negatives", Math.Min(_o.SharedRandomNegatives, catalogIds.Count)));
@@ -614,17 +625,62 @@ public sealed class SiameseTrainer
         return grades;
     }
 
-    private List<TrainingInstance> NextBatch(List<TrainingInstance> instances, TrainState st, SerializableRandom rng)
+    /// <summary>Each instance's query cluster when batches are topic-aware (<see cref="TrainOptions.TopicClusters"/>),
+    /// else null.</summary>
+    private int[]? _instanceClusters;
+
+    /// <summary>One epoch's instance order: a shuffle, or topic-aware batches (<see cref="TopicBatching.BuildOrder"/>).</summary>
+    private int[] EpochOrder(int count, SerializableRandom rng)
+    {
+        if (_instanceClusters is not null) return TopicBatching.BuildOrder(_instanceClusters, _o.BatchSize, rng);
+        var order = Enumerable.Range(0, count).ToArray();
+        rng.Shuffle(order);
+        return order;
+    }
+
+    /// <summary>Clusters the instances' source queries by their start-model embeddings (<see cref="TopicBatching.KMeans"/>)
+    /// and returns each instance's cluster; a spelling variant shares its original's. Called before any checkpoint is
+    /// loaded, so a resumed run clusters with the same start model and gets the same clusters.</summary>
+    private int[] TopicClusters(List<TrainingInstance> instances, IReadOnlyDictionary<string, string> queryText,
+        TrainResult result, IAnsiConsole? console)
+    {
+        var clock = Stopwatch.StartNew();
+        var sources = new List<string>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var texts = new List<string>();
+        foreach (var inst in instances)
+            if (!index.ContainsKey(inst.SourceQueryId))
+            {
+                index[inst.SourceQueryId] = sources.Count;
+                sources.Add(inst.SourceQueryId);
+                texts.Add(queryText.GetValueOrDefault(inst.SourceQueryId, inst.QueryText)); // the embedder adds the query prefix
+            }
+        int k = Math.Min(_o.TopicClusters, sources.Count);
+        EmbeddingMatrix vectors;
+        using (var embedder = new SiameseEmbedder(_model, "start", ownsModel: false))
+            vectors = embedder.Encode(texts, EmbeddingRole.Query);
+        var clusterOfQuery = TopicBatching.KMeans(vectors, k, _o.Seed);
+        var sizes = TopicBatching.SizeSummary(clusterOfQuery);
+        result.TopicClusters = sizes.Clusters;
+        result.TopicClusterSizes = new[] { sizes.Min, sizes.Median, sizes.Max };
+        console?.MarkupLine($"topic-aware batches: {sources.Count:N0} training queries in {sizes.Clusters:N0} clusters " +
+                            $"(sizes {sizes.Min} / {sizes.Median} / {sizes.Max} smallest / median / largest" +
+                            $"{(k < _o.TopicClusters ? $"; {_o.TopicClusters:N0} asked, capped at the number of queries" : "")}) in {clock.Elapsed.TotalSeconds:F1} s");
+        return instances.Select(i => clusterOfQuery[index[i.SourceQueryId]]).ToArray();
+    }
+
+    private List<TrainingInstance> NextBatch(List<TrainingInstance> instances, TrainState st, SerializableRandom rng, out int clusters)
     {
         if (st.Position >= instances.Count)
         {
             st.Epoch++;
             st.Position = 0;
-            rng.Shuffle(st.Order!);
+            st.Order = EpochOrder(instances.Count, rng);
         }
         int take = Math.Min(_o.BatchSize, instances.Count - st.Position);
         var batch = new List<TrainingInstance>(take);
         for (int i = 0; i < take; i++) batch.Add(instances[st.Order![st.Position + i]]);
+        clusters = _instanceClusters is null ? 0 : Enumerable.Range(st.Position, take).Select(i => _instanceClusters[st.Order![i]]).Distinct().Count();
         st.Position += take;
         return batch;
     }
@@ -726,5 +782,7 @@ public sealed class SiameseTrainer
         public bool Stopped { get; set; }
         public List<DevEvaluation> Evaluations { get; set; } = new();
         public List<float[]> LossParameters { get; set; } = new();
+        /// <summary>Topic-aware batches: each instance's cluster, fixed at the start of the run (null = random batches).</summary>
+        public int[]? Clusters { get; set; }
     }
 }

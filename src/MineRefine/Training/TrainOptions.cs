@@ -80,6 +80,12 @@ public sealed class TrainOptions
     public bool? InBatchNegatives { get; set; }
     /// <summary>Whether the trainer adds in-batch negatives (<see cref="InBatchNegatives"/>, else on for "infonce").</summary>
     public bool UsesInBatchNegatives => InBatchNegatives ?? LossName == "infonce";
+    /// <summary>Topic-aware batches (<see cref="TopicBatching"/>) [choice, not in the paper]: cluster the training
+    /// queries into this many clusters by their start-model embeddings and draw each batch from one cluster, so the
+    /// in-batch negatives come from related queries. Needs in-batch negatives and a batch of ≥ 2. Pick it so a cluster
+    /// holds a few batches (training queries ÷ (2–4 × batch size)); more clusters than training queries are capped at
+    /// the number of queries. 0 (default) = random batches.</summary>
+    public int TopicClusters { get; set; }
     /// <summary>When the trainer has a judge (<see cref="AssumedNegativeJudge"/>, e.g. <c>train --judge labeler:DIR</c>):
     /// the shared random negatives graded per instance and step, highest-scoring first; those graded relevant are masked
     /// out of that instance's loss. 0 = grade none (only the instances' unlabeled items are graded). Default 8.</summary>
@@ -194,6 +200,10 @@ public sealed class TrainOptions
         Need(SharedRandomNegatives >= 0, $"SharedRandomNegatives must be ≥ 0 (got {SharedRandomNegatives}); 0 disables them.");
         Need(JudgedRandomNegatives >= 0, $"JudgedRandomNegatives must be ≥ 0 (got {JudgedRandomNegatives}); 0 grades none.");
         Need(Threads >= 0, $"Threads must be ≥ 0 (got {Threads}).");
+        Need(TopicClusters >= 0, $"TopicClusters must be ≥ 0 (got {TopicClusters}); 0 = random batches.");
+        Need(TopicClusters == 0 || UsesInBatchNegatives,
+            "Topic-aware batches (TopicClusters / --topic-batches) only change the in-batch negatives; turn them on with --in-batch-negatives (or use --loss infonce).");
+        Need(TopicClusters == 0 || BatchSize >= 2, $"Topic-aware batches need a batch of ≥ 2 instances (got {BatchSize}).");
         Instances.Validate();
         LossOptionsResolved().Validate();
         return this;

@@ -336,6 +336,50 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void TopicBatchesComeFromOneClusterAndResumeBitIdentically()
+    {
+        string a = TrainerTestUtil.TempDir(), b = TrainerTestUtil.TempDir();
+        try
+        {
+            static TrainOptions Opts()
+            {
+                var o = TrainerTestUtil.Tiny(14);
+                o.EvalEvery = 6; o.CheckpointEvery = 4; o.InBatchNegatives = true; o.TopicClusters = 6;
+                return o;
+            }
+            TrainResult ra;
+            using (var m = TrainModelFactory.Create("tiny", 3)) ra = new SiameseTrainer(m, Opts()).Train(TrainerTestUtil.Data(), a);
+            Assert.Equal(6, ra.TopicClusters);
+            Assert.Equal(3, ra.TopicClusterSizes.Length);
+            Assert.True(ra.TopicClusterSizes[0] >= 1 && ra.TopicClusterSizes[0] <= ra.TopicClusterSizes[1] && ra.TopicClusterSizes[1] <= ra.TopicClusterSizes[2]);
+            var perStep = MetricsLog.ReadAll(Path.Combine(a, "metrics.jsonl")).Where(l => l.TryGetProperty("batch_clusters", out _))
+                .Select(l => l.GetProperty("batch_clusters").GetInt32()).ToList();
+            Assert.Equal(14, perStep.Count);
+            // every batch but the few made of the clusters' remainders holds one cluster's queries
+            Assert.True(perStep.Count(c => c == 1) >= 11, $"clusters per batch: {string.Join(",", perStep)}");
+
+            var o1 = Opts(); o1.StopAfterStep = 9;
+            using (var m = TrainModelFactory.Create("tiny", 3)) Assert.True(new SiameseTrainer(m, o1).Train(TrainerTestUtil.Data(), b).Interrupted);
+            var o2 = Opts(); o2.Resume = true;
+            TrainResult rb;
+            // a different init clusters differently; the checkpoint's clusters must win
+            using (var m = TrainModelFactory.Create("tiny", 99)) rb = new SiameseTrainer(m, o2).Train(TrainerTestUtil.Data(), b);
+            Assert.Equal(9, rb.ResumedFromStep);
+            Assert.Equal(ra.ModelHash, rb.ModelHash);
+            Assert.Equal(Losses(a), Losses(b));
+
+            // a checkpoint of a random-batch run does not resume as a topic-batch run
+            var o3 = Opts(); o3.Resume = true; o3.TopicClusters = 0; o3.StopAfterStep = 0;
+            using (var m = TrainModelFactory.Create("tiny", 3))
+            {
+                var ex = Assert.Throws<InvalidDataException>(() => new SiameseTrainer(m, o3).Train(TrainerTestUtil.Data(), b));
+                Assert.Contains("--topic-batches", ex.Message);
+            }
+        }
+        finally { TrainerTestUtil.Delete(a); TrainerTestUtil.Delete(b); }
+    }
+
+    [Fact]
     public void ShortInfoNceRunImprovesDevNdcgOverUntrainedModel()
     {
         var dir = TrainerTestUtil.TempDir();
@@ -457,6 +501,13 @@ public sealed class TrainerTests
         Assert.Contains("ndcg_judged@10", e.Message);
         new TrainOptions { SelectMetric = "recall@100" }.Validate();
         Assert.Equal("ndcg@10", new TrainOptions().SelectMetricResolved);
+        e = Assert.Throws<ArgumentException>(() => new TrainOptions { TopicClusters = 8 }.Validate());
+        Assert.Contains("--in-batch-negatives", e.Message);
+        e = Assert.Throws<ArgumentException>(() => new TrainOptions { TopicClusters = -1, InBatchNegatives = true }.Validate());
+        Assert.Contains("TopicClusters must be ≥ 0", e.Message);
+        e = Assert.Throws<ArgumentException>(() => new TrainOptions { TopicClusters = 8, InBatchNegatives = true, BatchSize = 1 }.Validate());
+        Assert.Contains("batch of ≥ 2", e.Message);
+        new TrainOptions { TopicClusters = 8, Loss = "infonce" }.Validate(); // in-batch negatives by default
     }
 }
 
