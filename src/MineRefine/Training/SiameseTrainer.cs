@@ -297,7 +297,7 @@ public sealed class SiameseTrainer
         result.SkippedNoText = summary.SkippedNoText;
         if (instances.Count == 0) throw new ArgumentException($"No training instances could be built ({summary}); the training judgments need queries with at least one grade-1/2 item and a query text.");
 
-        _instanceClusters = _o.TopicClusters > 0 ? TopicClusters(instances, queryText, result, console) : null;
+        _instanceClusters = _o.TopicClusters > 0 ? TopicClusters(instances, queryText, outDir, result, console) : null;
 
         int stepsPerEpoch = (instances.Count + _o.BatchSize - 1) / _o.BatchSize;
         int total = stepsPerEpoch * _o.Epochs;
@@ -625,6 +625,9 @@ public sealed class SiameseTrainer
         return grades;
     }
 
+    /// <summary>File in the output folder listing the topic-aware batches' clusters (one JSON line per cluster).</summary>
+    public const string TopicClustersFileName = "topic_clusters.jsonl";
+
     /// <summary>Each instance's query cluster when batches are topic-aware (<see cref="TrainOptions.TopicClusters"/>),
     /// else null.</summary>
     private int[]? _instanceClusters;
@@ -642,7 +645,7 @@ public sealed class SiameseTrainer
     /// and returns each instance's cluster; a spelling variant shares its original's. Called before any checkpoint is
     /// loaded, so a resumed run clusters with the same start model and gets the same clusters.</summary>
     private int[] TopicClusters(List<TrainingInstance> instances, IReadOnlyDictionary<string, string> queryText,
-        TrainResult result, IAnsiConsole? console)
+        string outDir, TrainResult result, IAnsiConsole? console)
     {
         var clock = Stopwatch.StartNew();
         var sources = new List<string>();
@@ -666,6 +669,13 @@ public sealed class SiameseTrainer
         console?.MarkupLine($"topic-aware batches: {sources.Count:N0} training queries in {sizes.Clusters:N0} clusters " +
                             $"(sizes {sizes.Min} / {sizes.Median} / {sizes.Max} smallest / median / largest" +
                             $"{(k < _o.TopicClusters ? $"; {_o.TopicClusters:N0} asked, capped at the number of queries" : "")}) in {clock.Elapsed.TotalSeconds:F1} s");
+        // topic_clusters.jsonl: one line per cluster with its queries, to see what a batch looks like
+        var members = Enumerable.Range(0, sources.Count).GroupBy(i => clusterOfQuery[i]).OrderBy(g => g.Key).ToList();
+        AtomicFile.WriteAllText(Path.Combine(outDir, TopicClustersFileName), string.Concat(members.Select(g =>
+            JsonSerializer.Serialize(new { cluster = g.Key, size = g.Count(), queries = g.Select(i => texts[i]).ToArray() }) + "\n")));
+        if (console is not null)
+            foreach (var g in members.Where(g => g.Count() >= 4).Take(2))
+                console.MarkupLine($"  e.g. cluster {g.Key}: {Markup.Escape(string.Join(" · ", g.Take(6).Select(i => texts[i])))}{(g.Count() > 6 ? " …" : "")}");
         return instances.Select(i => clusterOfQuery[index[i.SourceQueryId]]).ToArray();
     }
 

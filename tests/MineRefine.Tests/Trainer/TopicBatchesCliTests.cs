@@ -22,6 +22,15 @@ public sealed class TopicBatchesCliTests
             Assert.Contains("topic-aware batches", r.Out);
             var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "train_summary.json"))).RootElement;
             Assert.Equal(5, summary.GetProperty("TopicClusters").GetInt32());
+            // one line per cluster, every training query in exactly one
+            var lines = File.ReadAllLines(Path.Combine(dir, MineRefine.Training.SiameseTrainer.TopicClustersFileName));
+            Assert.Equal(5, lines.Length);
+            var clusters = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            Assert.Equal(Enumerable.Range(0, 5), clusters.Select(c => c.GetProperty("cluster").GetInt32()));
+            Assert.All(clusters, c => Assert.Equal(c.GetProperty("size").GetInt32(), c.GetProperty("queries").GetArrayLength()));
+            var sizes = summary.GetProperty("TopicClusterSizes").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+            Assert.Equal(clusters.Min(c => c.GetProperty("size").GetInt32()), sizes[0]);
+            Assert.Equal(clusters.Max(c => c.GetProperty("size").GetInt32()), sizes[2]);
             var run = File.ReadAllText(Path.Combine(dir, "run.json"));
             Assert.Contains("\"topic_clusters\": 5", run);
 
