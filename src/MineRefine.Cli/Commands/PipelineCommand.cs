@@ -95,6 +95,11 @@ public sealed class PipelineSettings : DataSettings
     [Description("Stage 1: each instance also contrasts against the batch's other instances' items as grade 0 (off by default, as in the paper).")]
     public bool InBatchNegatives { get; set; }
 
+    /// <summary>Stage-1 topic-aware batches.</summary>
+    [CommandOption("--topic-batches <K>")]
+    [Description("Stage 1: cluster the training queries into K clusters (start-model embeddings) and draw each batch from one, so the in-batch negatives are related queries' items. Needs --in-batch-negatives (default 0 = off).")]
+    public int? TopicBatches { get; set; }
+
     /// <summary>Selection metric of both stages.</summary>
     [CommandOption("--select-metric <METRIC>")]
     [Description("Dev metric that picks stage 1's and stage 2's best weights and drives early stopping. Default ndcg_judged@10 " +
@@ -137,6 +142,7 @@ public sealed class PipelineSettings : DataSettings
         HeadDim = HeadDim,
         Stage1LexicalNegatives = LexicalNegatives,
         Stage1DenseNegatives = DenseNegatives,
+        Stage1TopicClusters = TopicBatches,
         Stage1InBatchNegatives = InBatchNegatives ? true : null,
         SelectMetric = SelectMetric,
         Onnx = !NoOnnx,

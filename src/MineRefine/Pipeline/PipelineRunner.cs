@@ -203,6 +203,7 @@ public sealed class PipelineRunner
         if (_o.Stage1LexicalNegatives is int lex) s1Options.Instances.LexicalNegatives = lex;
         if (_o.Stage1DenseNegatives is int denseNegatives) s1Options.Instances.DenseNegatives = denseNegatives;
         if (_o.Stage1InBatchNegatives is bool inBatch) s1Options.InBatchNegatives = inBatch;
+        if (_o.Stage1TopicClusters is int topics) s1Options.TopicClusters = topics;
         s1Options.SelectMetric = _o.SelectMetricResolved;
         if (_o.IsTiny) { s1Options.EncoderLearningRate = 1e-3; }
         // The head size joins the step's fingerprint only when set, so runs made before the option keep their cache.
@@ -214,7 +215,8 @@ public sealed class PipelineRunner
                      (_o.HeadDim is int hd ? $", {hd}-d heads" : "") +
                      (s1Options.Instances.LexicalNegatives > 0 ? $", {s1Options.Instances.LexicalNegatives} lexical negatives per instance" : "") +
                      (s1Options.Instances.DenseNegatives > 0 ? $", {s1Options.Instances.DenseNegatives} dense negatives per instance (from the start model's top {s1Options.Instances.DenseNegativeDepth})" : "") +
-                     (s1Options.UsesInBatchNegatives ? ", in-batch negatives" : ""));
+                     (s1Options.UsesInBatchNegatives ? ", in-batch negatives" : "") +
+                     (s1Options.TopicClusters > 0 ? $", topic-aware batches ({s1Options.TopicClusters} query clusters)" : ""));
                 using var model = TrainModelFactory.Create(_o.Model, _o.Seed, _o.HeadDim ?? TrainModelFactory.DefaultHeadDim);
                 var r = new SiameseTrainer(model, Resuming(s1Options)).Train(new TrainData(trainData, stage1Train, dev), dir, _console, ct);
                 Interrupted("stage 1", r);

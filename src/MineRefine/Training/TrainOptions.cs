@@ -84,7 +84,9 @@ public sealed class TrainOptions
     /// queries into this many clusters by their start-model embeddings and draw each batch from one cluster, so the
     /// in-batch negatives come from related queries. Needs in-batch negatives and a batch of ≥ 2. Pick it so a cluster
     /// holds a few batches (training queries ÷ (2–4 × batch size)); more clusters than training queries are capped at
-    /// the number of queries. 0 (default) = random batches.</summary>
+    /// the number of queries. 0 (default) = random batches; left out of the JSON then, so the run manifests and the
+    /// pipeline's step fingerprints of runs without it read as before.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public int TopicClusters { get; set; }
     /// <summary>When the trainer has a judge (<see cref="AssumedNegativeJudge"/>, e.g. <c>train --judge labeler:DIR</c>):
     /// the shared random negatives graded per instance and step, highest-scoring first; those graded relevant are masked

@@ -22,6 +22,8 @@ public sealed class PipelineCliTests
     [InlineData("--model tiny --lexical-negatives -1", "--lexical-negatives must be in [0, 64] (got -1)")]
     [InlineData("--model tiny --dense-negatives 65", "--dense-negatives must be in [0, 64] (got 65)")]
     [InlineData("--model tiny --select-metric ndcg@5", "--select-metric 'ndcg@5' is not a dev metric; use one of: ndcg@10")]
+    [InlineData("--model tiny --topic-batches 8", "--topic-batches only changes the in-batch negatives; add --in-batch-negatives")]
+    [InlineData("--model tiny --in-batch-negatives --topic-batches -2", "--topic-batches must be ≥ 0 (got -2)")]
     public void BadRecipeOptionsAreRejectedBeforeAnyStepRuns(string options, string message)
     {
         string dir = Path.Combine(Path.GetTempPath(), "mr-pipecli-" + Guid.NewGuid().ToString("N"));
@@ -38,6 +40,7 @@ public sealed class PipelineCliTests
         Assert.Equal(384, ok.HeadDim);
         Assert.Equal(4, ok.Stage1LexicalNegatives);
         new PipelineOptions { Model = "tiny", Stage1LexicalNegatives = 2 }.Validate();
+        Assert.Equal(8, new MineRefine.Cli.Commands.PipelineSettings { Out = "x", TopicBatches = 8, InBatchNegatives = true }.ToOptions().Validate().Stage1TopicClusters);
         Assert.Equal("ndcg_judged@10", new PipelineOptions { Model = "tiny", SelectMetric = "ndcg_judged@10" }.Validate().SelectMetric);
         Assert.Equal("ndcg_judged@10", new MineRefine.Cli.Commands.PipelineSettings { Out = "x", SelectMetric = "ndcg_judged@10" }.ToOptions().SelectMetric);
     }

@@ -24,7 +24,7 @@ public class PipelineRunnerTests
             var options = new PipelineOptions
             {
                 OutDir = dir, Model = "tiny", Seed = 5, JudgeTrainingNegatives = true, Stage1LexicalNegatives = 2, Stage1DenseNegatives = 1,
-                Stage1InBatchNegatives = true, // the served index is the ONNX export by default
+                Stage1InBatchNegatives = true, Stage1TopicClusters = 4, // the served index is the ONNX export by default
                 Sample = new SampleOptions { Seed = 5, Products = 300, Queries = 60 },
             };
             var result = await new PipelineRunner(options, Quiet()).RunAsync();
@@ -85,6 +85,9 @@ public class PipelineRunnerTests
                 Assert.True(s1.GetProperty("QueriesWithDenseNegatives").GetInt32() > 0);
                 Assert.True(s1.GetProperty("DenseNegatives").GetInt32() >= s1.GetProperty("QueriesWithDenseNegatives").GetInt32());
                 Assert.True(Directory.Exists(Path.Combine(dir, "steps", "stage1", "cache")));
+                // ... and drew its batches from 4 clusters of training queries (--topic-batches 4).
+                Assert.Equal(4, s1.GetProperty("TopicClusters").GetInt32());
+                Assert.Equal(4, File.ReadAllLines(Path.Combine(dir, "steps", "stage1", MineRefine.Training.SiameseTrainer.TopicClustersFileName)).Length);
             }
             // Stage 2 had the labeler grade its top-scoring random negatives (--judge-negatives).
             using (var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "steps", "stage2", "train_summary.json"))))
