@@ -337,7 +337,7 @@ public sealed class SiameseTrainer
         AddGroup(headParams.Where(p => p.dim() < 2), _o.HeadLearningRate, 0);
         AddGroup(loss.TrainableParameters, _o.TemperatureLearningRate, 0);
         if (groups.Count == 0) throw new ArgumentException("Nothing to train: the encoder is frozen and the model has no projection heads (OutputDim 0) and the loss has no parameters.");
-        using var optimizer = torch.optim.AdamW(groups.Select(g => g.Group), _o.EncoderLearningRate, _o.Beta1, _o.Beta2, _o.Epsilon, _o.WeightDecay);
+        using var optimizer = new ScalarSafeAdamW(groups.Select(g => g.Group), _o.EncoderLearningRate, _o.Beta1, _o.Beta2, _o.Epsilon, _o.WeightDecay); // TorchSharp's AdamW, race-free scalars
         var allParams = groups.SelectMany(g => g.Group.Parameters).ToList();
 
         // ---------- state ----------

@@ -100,7 +100,7 @@ public sealed class CrossEncoderTrainer
             new(backbone, lr: o.LearningRate, weight_decay: o.WeightDecay),
             new(head, lr: o.HeadLearningRate, weight_decay: o.WeightDecay),
         };
-        using var optimizer = torch.optim.AdamW(groups, lr: o.LearningRate, weight_decay: o.WeightDecay);
+        using var optimizer = new ScalarSafeAdamW(groups, lr: o.LearningRate, weightDecay: o.WeightDecay); // TorchSharp's AdamW, race-free scalars
         var baseLrs = new[] { o.LearningRate, o.HeadLearningRate };
 
         int batchesPerEpoch = (trainRows.Length + o.BatchSize - 1) / o.BatchSize;
