@@ -362,7 +362,7 @@ public sealed class SiameseTrainer
         }
         else if (File.Exists(metricsPath)) File.Delete(metricsPath);
         var rng = SerializableRandom.FromState(st.Rng);
-        if (st.Order is null) st.Order = EpochOrder(instances.Count, rng);
+        if (st.Order is null) st.Order = EpochOrder(null, instances.Count, rng);
         if (st.Order.Length != instances.Count)
             throw new InvalidDataException($"The checkpoint was made with {st.Order.Length} instances but the data now gives {instances.Count}; resume with the same data, seed and options.");
 
@@ -632,11 +632,13 @@ public sealed class SiameseTrainer
     /// else null.</summary>
     private int[]? _instanceClusters;
 
-    /// <summary>One epoch's instance order: a shuffle, or topic-aware batches (<see cref="TopicBatching.BuildOrder"/>).</summary>
-    private int[] EpochOrder(int count, SerializableRandom rng)
+    /// <summary>One epoch's instance order: topic-aware batches (<see cref="TopicBatching.BuildOrder"/>), or a shuffle of
+    /// the previous epoch's order in place (of 0 … count − 1 for the first epoch), as the trainer always did, so runs
+    /// without topic batches keep their order in every epoch.</summary>
+    private int[] EpochOrder(int[]? previous, int count, SerializableRandom rng)
     {
         if (_instanceClusters is not null) return TopicBatching.BuildOrder(_instanceClusters, _o.BatchSize, rng);
-        var order = Enumerable.Range(0, count).ToArray();
+        var order = previous ?? Enumerable.Range(0, count).ToArray();
         rng.Shuffle(order);
         return order;
     }
@@ -685,7 +687,7 @@ public sealed class SiameseTrainer
         {
             st.Epoch++;
             st.Position = 0;
-            st.Order = EpochOrder(instances.Count, rng);
+            st.Order = EpochOrder(st.Order, instances.Count, rng);
         }
         int take = Math.Min(_o.BatchSize, instances.Count - st.Position);
         var batch = new List<TrainingInstance>(take);
