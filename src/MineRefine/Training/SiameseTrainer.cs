@@ -297,7 +297,7 @@ public sealed class SiameseTrainer
         result.SkippedNoText = summary.SkippedNoText;
         if (instances.Count == 0) throw new ArgumentException($"No training instances could be built ({summary}); the training judgments need queries with at least one grade-1/2 item and a query text.");
 
-        _instanceClusters = _o.TopicClusters > 0 ? TopicClusters(instances, queryText, outDir, result, console) : null;
+        _instanceClusters = _o.TopicClusters > 0 ? TopicClusters(instances, queryText, console) : null;
 
         int stepsPerEpoch = (instances.Count + _o.BatchSize - 1) / _o.BatchSize;
         int total = stepsPerEpoch * _o.Epochs;
@@ -361,6 +361,7 @@ public sealed class SiameseTrainer
             MetricsLog.TruncateAfterStep(metricsPath, st.Step);
         }
         else if (File.Exists(metricsPath)) File.Delete(metricsPath);
+        if (_instanceClusters is not null) DescribeTopicClusters(instances, queryText, outDir, result, console);
         var rng = SerializableRandom.FromState(st.Rng);
         if (st.Order is null) st.Order = EpochOrder(null, instances.Count, rng);
         if (st.Order.Length != instances.Count)
@@ -645,40 +646,58 @@ public sealed class SiameseTrainer
 
     /// <summary>Clusters the instances' source queries by their start-model embeddings (<see cref="TopicBatching.KMeans"/>)
     /// and returns each instance's cluster; a spelling variant shares its original's. Called before any checkpoint is
-    /// loaded, so a resumed run clusters with the same start model and gets the same clusters.</summary>
-    private int[] TopicClusters(List<TrainingInstance> instances, IReadOnlyDictionary<string, string> queryText,
-        string outDir, TrainResult result, IAnsiConsole? console)
+    /// loaded; a resumed run then takes the clusters stored in its checkpoint instead.</summary>
+    private int[] TopicClusters(List<TrainingInstance> instances, IReadOnlyDictionary<string, string> queryText, IAnsiConsole? console)
     {
         var clock = Stopwatch.StartNew();
-        var sources = new List<string>();
+        var (sources, texts) = SourceQueries(instances, queryText);
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        var texts = new List<string>();
-        foreach (var inst in instances)
-            if (!index.ContainsKey(inst.SourceQueryId))
-            {
-                index[inst.SourceQueryId] = sources.Count;
-                sources.Add(inst.SourceQueryId);
-                texts.Add(queryText.GetValueOrDefault(inst.SourceQueryId, inst.QueryText)); // the embedder adds the query prefix
-            }
+        for (int i = 0; i < sources.Count; i++) index[sources[i]] = i;
         int k = Math.Min(_o.TopicClusters, sources.Count);
         EmbeddingMatrix vectors;
         using (var embedder = new SiameseEmbedder(_model, "start", ownsModel: false))
             vectors = embedder.Encode(texts, EmbeddingRole.Query);
         var clusterOfQuery = TopicBatching.KMeans(vectors, k, _o.Seed);
+        console?.MarkupLine($"topic-aware batches: {sources.Count:N0} training queries clustered into {k:N0} clusters" +
+                            $"{(k < _o.TopicClusters ? $" ({_o.TopicClusters:N0} asked, capped at the number of queries)" : "")} in {clock.Elapsed.TotalSeconds:F1} s");
+        return instances.Select(i => clusterOfQuery[index[i.SourceQueryId]]).ToArray();
+    }
+
+    /// <summary>The distinct source queries of the instances, in first-seen order, with their texts.</summary>
+    private static (List<string> Ids, List<string> Texts) SourceQueries(List<TrainingInstance> instances, IReadOnlyDictionary<string, string> queryText)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var ids = new List<string>();
+        var texts = new List<string>();
+        foreach (var inst in instances)
+            if (seen.Add(inst.SourceQueryId))
+            {
+                ids.Add(inst.SourceQueryId);
+                texts.Add(queryText.GetValueOrDefault(inst.SourceQueryId, inst.QueryText)); // the embedder adds the query prefix
+            }
+        return (ids, texts);
+    }
+
+    /// <summary>Reports the clusters the run actually uses (<see cref="_instanceClusters"/>, fresh or from the
+    /// checkpoint): sizes into <paramref name="result"/> and the console, and <see cref="TopicClustersFileName"/> (one
+    /// line per cluster with its queries, to see what a batch looks like).</summary>
+    private void DescribeTopicClusters(List<TrainingInstance> instances, IReadOnlyDictionary<string, string> queryText,
+        string outDir, TrainResult result, IAnsiConsole? console)
+    {
+        var (sources, texts) = SourceQueries(instances, queryText);
+        var clusterOfSource = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < instances.Count; i++) clusterOfSource.TryAdd(instances[i].SourceQueryId, _instanceClusters![i]);
+        var clusterOfQuery = sources.Select(id => clusterOfSource[id]).ToArray();
         var sizes = TopicBatching.SizeSummary(clusterOfQuery);
         result.TopicClusters = sizes.Clusters;
         result.TopicClusterSizes = new[] { sizes.Min, sizes.Median, sizes.Max };
-        console?.MarkupLine($"topic-aware batches: {sources.Count:N0} training queries in {sizes.Clusters:N0} clusters " +
-                            $"(sizes {sizes.Min} / {sizes.Median} / {sizes.Max} smallest / median / largest" +
-                            $"{(k < _o.TopicClusters ? $"; {_o.TopicClusters:N0} asked, capped at the number of queries" : "")}) in {clock.Elapsed.TotalSeconds:F1} s");
-        // topic_clusters.jsonl: one line per cluster with its queries, to see what a batch looks like
         var members = Enumerable.Range(0, sources.Count).GroupBy(i => clusterOfQuery[i]).OrderBy(g => g.Key).ToList();
         AtomicFile.WriteAllText(Path.Combine(outDir, TopicClustersFileName), string.Concat(members.Select(g =>
             JsonSerializer.Serialize(new { cluster = g.Key, size = g.Count(), queries = g.Select(i => texts[i]).ToArray() }) + "\n")));
-        if (console is not null)
-            foreach (var g in members.Where(g => g.Count() >= 4).Take(2))
-                console.MarkupLine($"  e.g. cluster {g.Key}: {Markup.Escape(string.Join(" · ", g.Take(6).Select(i => texts[i])))}{(g.Count() > 6 ? " …" : "")}");
-        return instances.Select(i => clusterOfQuery[index[i.SourceQueryId]]).ToArray();
+        if (console is null) return;
+        console.MarkupLine($"topic-aware batches: {sizes.Clusters:N0} clusters of {sizes.Min} / {sizes.Median} / {sizes.Max} queries (smallest / median / largest)");
+        foreach (var g in members.Where(g => g.Count() >= 4).Take(2))
+            console.MarkupLine($"  e.g. cluster {g.Key}: {Markup.Escape(string.Join(" · ", g.Take(6).Select(i => texts[i])))}{(g.Count() > 6 ? " …" : "")}");
     }
 
     private List<TrainingInstance> NextBatch(List<TrainingInstance> instances, TrainState st, SerializableRandom rng, out int clusters)

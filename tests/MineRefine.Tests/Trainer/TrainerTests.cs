@@ -367,6 +367,9 @@ public sealed class TrainerTests
             Assert.Equal(9, rb.ResumedFromStep);
             Assert.Equal(ra.ModelHash, rb.ModelHash);
             Assert.Equal(Losses(a), Losses(b));
+            // ... and the report and topic_clusters.jsonl describe the checkpoint's clusters, not the other model's
+            Assert.Equal(ra.TopicClusterSizes, rb.TopicClusterSizes);
+            Assert.Equal(File.ReadAllText(Path.Combine(a, SiameseTrainer.TopicClustersFileName)), File.ReadAllText(Path.Combine(b, SiameseTrainer.TopicClustersFileName)));
 
             // a checkpoint of a random-batch run does not resume as a topic-batch run
             var o3 = Opts(); o3.Resume = true; o3.TopicClusters = 0; o3.StopAfterStep = 0;
