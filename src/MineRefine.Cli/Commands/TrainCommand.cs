@@ -112,6 +112,13 @@ public sealed class TrainSettings : JudgeSettings
     [CommandOption("--head-dim <N>")]
     [Description("Stage 1 from a pretrained model: output size of the query and item projection heads (default 256; 384 keeps the encoder's size, so the start ranks exactly like the pretrained model).")]
     public int? HeadDim { get; set; }
+    /// <summary>Pooling of a pretrained start's fresh towers: <c>mean</c>, <c>cls</c> or <c>attention</c> (default: the model's own).</summary>
+    [CommandOption("--pooling <MODE>")]
+    [Description("Stage 1 from a pretrained model: how token states become one vector: mean, cls, or attention (learned token weights per tower, " +
+                 "starting as the mean). Default: the pretrained model's own pooling (mean for minilm, cls for arctic-xs).")]
+    public string? Pooling { get; set; }
+    /// <summary>The parsed <see cref="Pooling"/>, or null for the pretrained model's own.</summary>
+    public PoolingMode? PoolingMode => Pooling is null ? null : TrainModelFactory.ParsePooling(Pooling);
     /// <summary>Seed of the fresh projection heads of a pretrained start (default: the run's seed).</summary>
     [CommandOption("--head-seed <N>")]
     [Description("Stage 1 from a pretrained model: seed of the fresh projection heads (default: --seed). Runs with different --seed and one --head-seed " +
@@ -248,6 +255,12 @@ public sealed class TrainSettings : JudgeSettings
                     throw new ArgumentException($"--head-dim only applies to stage 1 from a pretrained model ({PretrainedModels.Names}); a model folder keeps its heads.");
                 TrainModelFactory.ValidateHeadDim(hd);
             }
+            if (Pooling is not null)
+            {
+                if (!freshHeads)
+                    throw new ArgumentException($"--pooling only applies to stage 1 from a pretrained model ({PretrainedModels.Names}); a model folder keeps its pooling.");
+                _ = PoolingMode;
+            }
             if (HeadSeed is not null && !freshHeads)
                 throw new ArgumentException($"--head-seed only applies to stage 1 from a pretrained model ({PretrainedModels.Names}); a model folder keeps its heads, and --tiny draws the whole model from --seed.");
         }
@@ -292,7 +305,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         }
 
         string modelSpec = options.Stage == 2 ? settings.Init! : settings.Tiny ? "tiny" : settings.Model;
-        using var model = TrainModelFactory.Create(modelSpec, settings.HeadSeed ?? settings.Seed, settings.HeadDim ?? TrainModelFactory.DefaultHeadDim);
+        using var model = TrainModelFactory.Create(modelSpec, settings.HeadSeed ?? settings.Seed, settings.HeadDim ?? TrainModelFactory.DefaultHeadDim, settings.PoolingMode);
         using var labeler = settings.Judge is null ? null : settings.OpenJudge();
         var trainer = new SiameseTrainer(model, options, labeler is null ? null : new AssumedNegativeJudge(labeler));
         var result = trainer.Train(new TrainData(dataset, train, split.Dev), settings.Out!, human, cancellationToken);

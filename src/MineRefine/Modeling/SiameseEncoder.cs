@@ -31,7 +31,7 @@ public sealed record HeadConfig
 public sealed class SiameseEncoder : nn.Module
 {
     private readonly BertModel _bert;
-    private readonly Pooling _pool;
+    private readonly Pooling _queryPool, _itemPool;
     private readonly Projection _queryHead, _itemHead;
     private readonly Normalize _norm = new();
 
@@ -44,13 +44,19 @@ public sealed class SiameseEncoder : nn.Module
     {
         Head = head.Validate();
         _bert = bert;
-        _pool = new Pooling(head.Pooling);
         int h = bert.Config.HiddenSize;
+        _queryPool = new Pooling(head.Pooling, h);
+        _itemPool = head.Shared ? _queryPool : new Pooling(head.Pooling, h);
         _queryHead = new Projection(h, head.OutputDim);
         _itemHead = head.Shared ? _queryHead : new Projection(h, head.OutputDim);
         register_module("bert", _bert);
         register_module("query_head", _queryHead);
         if (!head.Shared) register_module("item_head", _itemHead);
+        if (head.Pooling == PoolingMode.Attention)
+        {
+            register_module("query_pool", _queryPool);
+            if (!head.Shared) register_module("item_pool", _itemPool);
+        }
     }
 
     /// <summary>The backbone.</summary>
@@ -62,17 +68,25 @@ public sealed class SiameseEncoder : nn.Module
     /// <summary>Embedding dimension.</summary>
     public int Dimension => _queryHead.OutputDim;
 
-    /// <summary>Pooled, un-projected states [B, H].</summary>
-    public Tensor Pool(Tensor inputIds, Tensor attentionMask) =>
-        _pool.forward(_bert.forward(inputIds, attentionMask, null), attentionMask);
+    /// <summary>Pooled, un-projected states [B, H] of the <paramref name="role"/> tower (the towers differ only with
+    /// <see cref="PoolingMode.Attention"/> and separate heads).</summary>
+    public Tensor Pool(Tensor inputIds, Tensor attentionMask, EmbeddingRole role = EmbeddingRole.Item) =>
+        PoolOf(role).forward(_bert.forward(inputIds, attentionMask, null), attentionMask);
+
+    /// <summary>The <paramref name="role"/> tower's token weights [B, S] (see <see cref="Pooling.TokenWeights"/>): which
+    /// tokens make up the embedding, for inspection.</summary>
+    public Tensor TokenWeights(Tensor inputIds, Tensor attentionMask, EmbeddingRole role) =>
+        PoolOf(role).TokenWeights(_bert.forward(inputIds, attentionMask, null), attentionMask);
+
+    private Pooling PoolOf(EmbeddingRole role) => role == EmbeddingRole.Query ? _queryPool : _itemPool;
 
     /// <summary>Unit-norm query embeddings [B, D] for int64 ids/mask [B, S].</summary>
     public Tensor EncodeQueries(Tensor inputIds, Tensor attentionMask) =>
-        _norm.forward(_queryHead.forward(Pool(inputIds, attentionMask)));
+        _norm.forward(_queryHead.forward(Pool(inputIds, attentionMask, EmbeddingRole.Query)));
 
     /// <summary>Unit-norm item embeddings [B, D] for int64 ids/mask [B, S].</summary>
     public Tensor EncodeItems(Tensor inputIds, Tensor attentionMask) =>
-        _norm.forward(_itemHead.forward(Pool(inputIds, attentionMask)));
+        _norm.forward(_itemHead.forward(Pool(inputIds, attentionMask, EmbeddingRole.Item)));
 
     /// <summary>Dispatches on <paramref name="role"/>.</summary>
     public Tensor Encode(Tensor inputIds, Tensor attentionMask, EmbeddingRole role) =>

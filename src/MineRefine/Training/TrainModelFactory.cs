@@ -46,14 +46,24 @@ public static class TrainModelFactory
             throw new ArgumentException($"--head-dim must be in [1, 4096] (got {headDim}); default {DefaultHeadDim}, 384 keeps the encoder's width.");
     }
 
-    /// <summary>Builds the model named by <paramref name="spec"/>; <paramref name="seed"/> seeds new weights.</summary>
-    public static SiameseModel Create(string spec, int seed, int headDim = DefaultHeadDim)
+    /// <summary>Parses a <c>--pooling</c> value (mean, cls, attention; case-insensitive).</summary>
+    public static PoolingMode ParsePooling(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "mean" => PoolingMode.Mean,
+        "cls" => PoolingMode.Cls,
+        "attention" => PoolingMode.Attention,
+        _ => throw new ArgumentException($"--pooling must be mean, cls or attention (got '{value}')."),
+    };
+
+    /// <summary>Builds the model named by <paramref name="spec"/>; <paramref name="seed"/> seeds new weights;
+    /// <paramref name="pooling"/> overrides a pretrained model's own pooling for the new towers (null keeps it).</summary>
+    public static SiameseModel Create(string spec, int seed, int headDim = DefaultHeadDim, PoolingMode? pooling = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(spec);
         switch (spec.ToLowerInvariant())
         {
             case var name when PretrainedModels.Find(name) is { } pretrained:
-                var m = SiameseModel.CreatePretrained(pretrained, new HeadConfig { OutputDim = headDim, Shared = false, Pooling = pretrained.Pooling },
+                var m = SiameseModel.CreatePretrained(pretrained, new HeadConfig { OutputDim = headDim, Shared = false, Pooling = pooling ?? pretrained.Pooling },
                     maxQueryLength: 256, maxItemLength: 256, seed: seed);
                 AlignHeads(m.Encoder, seed);
                 return m;

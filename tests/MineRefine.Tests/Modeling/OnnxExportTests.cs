@@ -23,7 +23,7 @@ public class OnnxExportTests
             QueryPrefix = prefix,
         }, tok, seed);
 
-    public static TheoryData<string> Variants => new() { "mean-16", "cls-16", "mean-shared-16", "cls-identity", "mean-prefix-offset" };
+    public static TheoryData<string> Variants => new() { "mean-16", "cls-16", "mean-shared-16", "cls-identity", "mean-prefix-offset", "attention-16", "attention-shared-16" };
 
     private static SiameseModel Variant(string name, ITokenizer tok) => name switch
     {
@@ -32,8 +32,16 @@ public class OnnxExportTests
         "mean-shared-16" => Model(tok, new HeadConfig { OutputDim = 16, Shared = true }),
         "cls-identity" => Model(tok, new HeadConfig { OutputDim = 0, Pooling = PoolingMode.Cls }),
         "mean-prefix-offset" => Model(tok, new HeadConfig { OutputDim = 8 }, prefix: "the ", positionOffset: 2),
+        "attention-16" => WithRandomPoolWeights(Model(tok, new HeadConfig { OutputDim = 16, Pooling = PoolingMode.Attention })),
+        "attention-shared-16" => WithRandomPoolWeights(Model(tok, new HeadConfig { OutputDim = 16, Shared = true, Pooling = PoolingMode.Attention })),
         _ => throw new ArgumentException(name),
     };
+
+    private static SiameseModel WithRandomPoolWeights(SiameseModel model)
+    {
+        AttentionPoolingTests.RandomisePoolWeights(model, 5); // they start at 0 (= the mean); random ones test the attention path
+        return model;
+    }
 
     [Theory]
     [MemberData(nameof(Variants))]
@@ -56,7 +64,7 @@ public class OnnxExportTests
         // The two towers really differ unless the head is shared (or absent).
         var q = onnx.Encode(["red drill"], EmbeddingRole.Query).Row(0).ToArray();
         var i = onnx.Encode(["red drill"], EmbeddingRole.Item).Row(0).ToArray();
-        bool sameTower = variant is "mean-shared-16" or "cls-identity";
+        bool sameTower = variant is "mean-shared-16" or "cls-identity" or "attention-shared-16";
         Assert.Equal(sameTower, q.Zip(i).All(p => Math.Abs(p.First - p.Second) < 1e-6));
         Assert.Equal(1.0, Math.Sqrt(q.Sum(v => (double)v * v)), 5);
     }

@@ -39,6 +39,8 @@ public sealed record CrossEncoderConfig
         Transformer.Validate();
         if (MaxPairLength < 3 || MaxPairLength > Transformer.MaxSequenceLength)
             throw new ArgumentException($"Invalid CrossEncoderConfig: MaxPairLength must be in [3, {Transformer.MaxSequenceLength}] (got {MaxPairLength}); the position table has {Transformer.MaxSequenceLength} positions.");
+        if (Pooling == PoolingMode.Attention)
+            throw new ArgumentException("Invalid CrossEncoderConfig: Pooling must be Mean or Cls; attention pooling is for two-tower models.");
         if (HeadDropout is < 0 or >= 1)
             throw new ArgumentException($"Invalid CrossEncoderConfig: HeadDropout must be in [0, 1) (got {HeadDropout}).");
         if (ItemTextLevels < 0)

@@ -91,10 +91,12 @@ public static class OnnxExporter
         g.Input(InputIds, OnnxGraphBuilder.Int64, "batch", "sequence");
         g.Input(AttentionMask, OnnxGraphBuilder.Int64, "batch", "sequence");
         var (hidden, maskF) = Transformer(g, w, model.Config.Transformer, tokenTypes: null);
-        string pooled = Pool(g, hidden, maskF, model.Config.Head.Pooling);
+        var mode = model.Config.Head.Pooling;
+        string? shared = mode == PoolingMode.Attention ? null : Pool(g, w, hidden, maskF, mode, null);
 
         string Tower(string head, string output)
         {
+            string pooled = shared ?? Pool(g, w, hidden, maskF, mode, head == "item_head" && w.Has("item_pool.weight") ? "item_pool" : "query_pool");
             var y = w.Has(head + ".linear.weight") ? w.Linear(pooled, head + ".linear") : pooled;
             var norm = g.Node("Sqrt", [g.Node("ReduceSum", [g.Node("Mul", [y, y]), g.Ints(-1)], null, ("keepdims", 1L))]);
             return g.Node("Div", [y, g.Node("Max", [norm, g.Scalar(1e-12f)])], output);
@@ -136,7 +138,7 @@ public static class OnnxExporter
         g.Input(AttentionMask, OnnxGraphBuilder.Int64, "batch", "sequence");
         g.Input(TokenTypeIds, OnnxGraphBuilder.Int64, "batch", "sequence");
         var (hidden, maskF) = Transformer(g, w, model.Config.Transformer, TokenTypeIds);
-        string pooled = Pool(g, hidden, maskF, model.Config.Pooling);
+        string pooled = Pool(g, w, hidden, maskF, model.Config.Pooling, null);
         var logits = w.Linear(pooled, "classifier");
         g.Node("Identity", [logits], LogitsOutput);
         g.Output(LogitsOutput, OnnxGraphBuilder.Float, "batch", 3L);
@@ -258,10 +260,18 @@ public static class OnnxExporter
         return (x, maskF);
     }
 
-    /// <summary>Pooling [B, S, H] → [B, H]: the [CLS] row, or Σ_t m_t h_t / max(Σ_t m_t, 1e-9).</summary>
-    private static string Pool(OnnxGraphBuilder g, string hidden, string maskF, PoolingMode mode)
+    /// <summary>Pooling [B, S, H] → [B, H]: the [CLS] row, Σ_t m_t h_t / max(Σ_t m_t, 1e-9), or (attention, with the
+    /// weight vector of the pooling module <paramref name="attentionPrefix"/>) Σ_t softmax_t(w·h_t + (m_t − 1)·10⁹) h_t.</summary>
+    private static string Pool(OnnxGraphBuilder g, GraphWeights w, string hidden, string maskF, PoolingMode mode, string? attentionPrefix)
     {
         if (mode == PoolingMode.Cls) return g.Node("Gather", [hidden, g.IntScalar(0)], null, ("axis", 1L));
+        if (mode == PoolingMode.Attention)
+        {
+            var logits = g.Node("MatMul", [hidden, w.Param(attentionPrefix + ".weight")]); // [B, S]
+            var penalty = g.Node("Mul", [g.Node("Sub", [maskF, g.Scalar(1f)]), g.Scalar(1e9f)]);
+            var a = g.Node("Softmax", [g.Node("Add", [logits, penalty])], null, ("axis", 1L));
+            return g.Node("ReduceSum", [g.Node("Mul", [hidden, g.Node("Unsqueeze", [a, g.Ints(2)])]), g.Ints(1)], null, ("keepdims", 0L));
+        }
         var m3 = g.Node("Unsqueeze", [maskF, g.Ints(2)]);
         var sum = g.Node("ReduceSum", [g.Node("Mul", [hidden, m3]), g.Ints(1)], null, ("keepdims", 0L));
         var count = g.Node("Max", [g.Node("ReduceSum", [m3, g.Ints(1)], null, ("keepdims", 0L)), g.Scalar(1e-9f)]);
