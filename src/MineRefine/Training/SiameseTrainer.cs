@@ -63,6 +63,9 @@ public sealed class TrainResult
     public int TopicClusters { get; set; }
     /// <summary>Topic-aware batches: smallest, median and largest cluster, in training queries.</summary>
     public int[] TopicClusterSizes { get; set; } = Array.Empty<int>();
+    /// <summary>Attention pooling (<see cref="PoolingMode.Attention"/>): the final model's heaviest tokens for a few dev
+    /// queries and an exact item of each (empty for other poolings).</summary>
+    public List<PoolingExample> PoolingExamples { get; set; } = new();
     /// <summary>Queries skipped: no positive item.</summary>
     public int SkippedNoPositive { get; set; }
     /// <summary>Queries skipped: no text.</summary>
@@ -118,6 +121,9 @@ public sealed class TrainResult
     /// <summary>SHA-256 of the final model weights (<see cref="SiameseModel.ComputeHash"/>).</summary>
     public string? ModelHash { get; set; }
 }
+
+/// <summary>A dev query and one of its exact items, each with its heaviest tokens ("token weight · …").</summary>
+public sealed record PoolingExample(string Query, string QueryTokens, string Item, string ItemTokens);
 
 /// <summary>
 /// Trains a <see cref="SiameseModel"/> on graded instances (paper §3, §5, §6): each instance is one query with up to N
@@ -561,6 +567,7 @@ public sealed class SiameseTrainer
         _model.SaveAtomically(modelDir);
         result.ModelFolder = modelDir;
         result.ModelHash = _model.ComputeHash();
+        if (enc.Head.Pooling == PoolingMode.Attention) DescribePooling(data.Dataset, devJudgments, result, console);
         AtomicFile.WriteAllText(Path.Combine(outDir, "train_summary.json"), JsonSerializer.Serialize(result, StateJson));
         return result;
     }
@@ -625,6 +632,30 @@ public sealed class SiameseTrainer
         }
         return grades;
     }
+
+    /// <summary>Attention pooling: the final model's heaviest tokens for up to <see cref="PoolingExampleCount"/> dev queries
+    /// (the first by id with an exact match) and their first exact item, into the summary and on the console.</summary>
+    private void DescribePooling(Dataset dataset, List<Judgment> devJudgments, TrainResult result, IAnsiConsole? console)
+    {
+        var examples = devJudgments.Where(j => j.Grade == 2).GroupBy(j => j.QueryId, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => (Query: dataset.FindQuery(g.Key)?.Text, Item: dataset.FindProduct(g.OrderBy(j => j.ProductId, StringComparer.Ordinal).First().ProductId)))
+            .Where(x => !string.IsNullOrWhiteSpace(x.Query) && x.Item is not null)
+            .Take(PoolingExampleCount).ToList();
+        foreach (var (query, item) in examples)
+        {
+            string itemText = _model.ItemFormatter.Format(item!);
+            result.PoolingExamples.Add(new PoolingExample(query!, TokenWeightReport.Summarize(TokenWeightReport.Explain(_model, query!, EmbeddingRole.Query)),
+                itemText, TokenWeightReport.Summarize(TokenWeightReport.Explain(_model, itemText, EmbeddingRole.Item))));
+        }
+        if (console is null || result.PoolingExamples.Count == 0) return;
+        console.MarkupLine("attention pooling, heaviest tokens of dev queries and an exact item:");
+        foreach (var e in result.PoolingExamples)
+            console.MarkupLine($"  {Markup.Escape(e.Query)}: {Markup.Escape(e.QueryTokens)}  |  item: {Markup.Escape(e.ItemTokens)}");
+    }
+
+    /// <summary>Dev queries <see cref="DescribePooling"/> explains.</summary>
+    public const int PoolingExampleCount = 3;
 
     /// <summary>File in the output folder listing the topic-aware batches' clusters (one JSON line per cluster).</summary>
     public const string TopicClustersFileName = "topic_clusters.jsonl";

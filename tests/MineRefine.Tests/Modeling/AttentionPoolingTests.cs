@@ -168,7 +168,11 @@ public class AttentionPoolingTests
             }, tok, 3);
             var o = TrainerTestUtil.Tiny(6);
             o.Selection = ModelSelection.Last; // keep the trained weights, not the (maybe better) step-0 ones
-            new SiameseTrainer(model, o).Train(TrainerTestUtil.Data(), dir);
+            var result = new SiameseTrainer(model, o).Train(TrainerTestUtil.Data(), dir);
+            // The run explains what the pooling learned: heaviest tokens of a few dev queries and an exact item each.
+            Assert.Equal(SiameseTrainer.PoolingExampleCount, result.PoolingExamples.Count);
+            Assert.All(result.PoolingExamples, e => Assert.True(e.QueryTokens.Length > 0 && e.Item.Length > 0 && e.ItemTokens.Split(" · ").Length == 3, e.ToString()));
+            Assert.Contains("\"PoolingExamples\"", File.ReadAllText(Path.Combine(dir, "train_summary.json")));
             foreach (var name in new[] { "query_pool.weight", "item_pool.weight" })
             {
                 var w = model.Encoder.named_parameters().Single(p => p.name == name).parameter;
@@ -176,6 +180,23 @@ public class AttentionPoolingTests
             }
         }
         finally { TrainerTestUtil.Delete(dir); }
+    }
+
+    [Fact]
+    public void TheReportListsEveryTokenWithItsWeight()
+    {
+        var tok = EncoderTestUtil.TinyWordPiece();
+        using var mean = EncoderTestUtil.TinyModel(tok);
+        var w = TokenWeightReport.Explain(mean, "red drills", EmbeddingRole.Query);
+        Assert.Equal(new[] { "[CLS]", "red", "drill", "##s", "[SEP]" }, w.Select(x => x.Token));
+        Assert.All(w, x => Assert.Equal(0.2f, x.Weight, 6)); // mean pooling: 1/n each
+        using var att = TinyAttention(shared: false);
+        RandomisePoolWeights(att, 3);
+        var a = TokenWeightReport.Explain(att, "red drills", EmbeddingRole.Item);
+        Assert.Equal(1.0, a.Sum(x => x.Weight), 5);
+        var top = a.MaxBy(x => x.Weight);
+        Assert.StartsWith($"{top.Token} {top.Weight:F2} · ", TokenWeightReport.Summarize(a, 2));
+        Assert.Equal(1, TokenWeightReport.Summarize(a, 2).Split(" · ").Length - 1);
     }
 
     [Fact]

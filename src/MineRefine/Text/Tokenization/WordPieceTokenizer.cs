@@ -66,6 +66,9 @@ public sealed class WordPieceTokenizer : TokenizerBase
 
     /// <inheritdoc />
     public override string Kind => "wordpiece";
+
+    /// <summary>The vocabulary entry of <paramref name="id"/> (e.g. <c>##io</c>), or <c>[id]</c> when out of range.</summary>
+    public string TokenText(int id) => (uint)id < (uint)_vocab.Length ? _vocab[id] : $"[{id}]";
     /// <inheritdoc />
     public override int VocabSize { get; }
     /// <inheritdoc />
