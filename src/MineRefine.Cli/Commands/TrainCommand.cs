@@ -71,6 +71,8 @@ public sealed class TrainSettings : JudgeSettings
     [CommandOption("--lr <LR>")] [Description("Peak learning rate of the transformer.")] public double? Lr { get; set; }
     /// <summary>Head lr.</summary>
     [CommandOption("--head-lr <LR>")] [Description("Peak learning rate of the projection heads.")] public double? HeadLr { get; set; }
+    /// <summary>Attention-pooling lr.</summary>
+    [CommandOption("--pooling-lr <LR>")] [Description("Peak learning rate of attention pooling's token weights (--pooling attention; default 1e-3).")] public double? PoolingLr { get; set; }
     /// <summary>Initial τ.</summary>
     [CommandOption("--tau <T>")] [Description("Initial SupCon temperature τ₀ (default 0.05; learned from there, clamped to [[0.01, 1]]).")] public double? Tau { get; set; }
     /// <summary>τ lr.</summary>
@@ -182,6 +184,7 @@ public sealed class TrainSettings : JudgeSettings
         if (Items is { } it) o.Instances.ItemsPerInstance = it;
         if (Lr is { } lr) o.EncoderLearningRate = lr;
         if (HeadLr is { } hl) o.HeadLearningRate = hl;
+        if (PoolingLr is { } pl) o.PoolingLearningRate = pl;
         if (TauLr is { } tl) o.TemperatureLearningRate = tl;
         if (Tau is { } tau) o.LossParameters.SupCon.InitialTemperature = tau;
         if (WeightDecay is { } wd) o.WeightDecay = wd;

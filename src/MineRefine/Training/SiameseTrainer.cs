@@ -326,7 +326,8 @@ public sealed class SiameseTrainer
         using var loss = LossFactory.Create(_o.LossOptionsResolved());
         var bertParams = enc.Bert.named_parameters().Select(p => p.parameter).ToList();
         var bertSet = new HashSet<Parameter>(bertParams, ReferenceEqualityComparer.Instance);
-        var headParams = enc.parameters().Where(p => !bertSet.Contains(p)).ToList();
+        var poolParams = enc.named_parameters().Where(p => p.name.EndsWith("_pool.weight", StringComparison.Ordinal)).Select(p => p.parameter).ToList();
+        var headParams = enc.parameters().Where(p => !bertSet.Contains(p) && !poolParams.Contains(p, ReferenceEqualityComparer.Instance)).ToList();
         foreach (var p in bertParams) p.requires_grad = !_o.FreezeEncoder;
         var groups = new List<(AdamW.ParamGroup Group, double BaseLr)>();
         void AddGroup(IEnumerable<Parameter> ps, double lr, double wd)
@@ -341,6 +342,7 @@ public sealed class SiameseTrainer
         }
         AddGroup(headParams.Where(p => p.dim() >= 2), _o.HeadLearningRate, _o.WeightDecay);
         AddGroup(headParams.Where(p => p.dim() < 2), _o.HeadLearningRate, 0);
+        AddGroup(poolParams, _o.PoolingLearningRate ?? TrainOptions.DefaultPoolingLearningRate, 0); // attention pooling only
         AddGroup(loss.TrainableParameters, _o.TemperatureLearningRate, 0);
         if (groups.Count == 0) throw new ArgumentException("Nothing to train: the encoder is frozen and the model has no projection heads (OutputDim 0) and the loss has no parameters.");
         using var optimizer = new ScalarSafeAdamW(groups.Select(g => g.Group), _o.EncoderLearningRate, _o.Beta1, _o.Beta2, _o.Epsilon, _o.WeightDecay); // TorchSharp's AdamW, race-free scalars
@@ -495,6 +497,11 @@ public sealed class SiameseTrainer
                     m.Add(new("grad_norm", gradNorm));
                     m.Add(new("instances", batch.Count));
                     if (_instanceClusters is not null) m.Add(new("batch_clusters", batchClusters));
+                    if (poolParams.Count > 0)
+                    {
+                        m.Add(new("lr/pooling", (_o.PoolingLearningRate ?? TrainOptions.DefaultPoolingLearningRate) * factor));
+                        using (no_grad()) m.Add(new("pooling/weight_norm", poolParams.Max(p => p.norm().item<float>()))); // 0 = still the mean
+                    }
                     if (_o.SharedRandomNegatives > 0)
                     {
                         m.Add(new("random_negatives", Math.Min(_o.SharedRandomNegatives, catalogIds.Count)));

@@ -167,12 +167,16 @@ public class AttentionPoolingTests
                 MaxItemLength = 48,
             }, tok, 3);
             var o = TrainerTestUtil.Tiny(6);
+            o.HeadLearningRate = 0; // only the pooling's own rate can move the weights
             o.Selection = ModelSelection.Last; // keep the trained weights, not the (maybe better) step-0 ones
             var result = new SiameseTrainer(model, o).Train(TrainerTestUtil.Data(), dir);
             // The run explains what the pooling learned: heaviest tokens of a few dev queries and an exact item each.
             Assert.Equal(SiameseTrainer.PoolingExampleCount, result.PoolingExamples.Count);
             Assert.All(result.PoolingExamples, e => Assert.True(e.QueryTokens.Length > 0 && e.Item.Length > 0 && e.ItemTokens.Split(" · ").Length == 3, e.ToString()));
             Assert.Contains("\"PoolingExamples\"", File.ReadAllText(Path.Combine(dir, "train_summary.json")));
+            // The token weights have their own learning rate (they start at 0; the heads' rate barely moves them), logged per step.
+            var lines = MetricsLog.ReadAll(Path.Combine(dir, "metrics.jsonl"));
+            Assert.Contains(lines, l => l.TryGetProperty("lr/pooling", out _) && l.TryGetProperty("pooling/weight_norm", out var n) && n.GetDouble() > 0);
             foreach (var name in new[] { "query_pool.weight", "item_pool.weight" })
             {
                 var w = model.Encoder.named_parameters().Single(p => p.name == name).parameter;
@@ -212,5 +216,9 @@ public class AttentionPoolingTests
             Pooling = PoolingMode.Attention,
         }.Validate());
         Assert.Contains("two-tower", c.Message);
+        var lr = Assert.ThrowsAny<ArgumentException>(() => new TrainOptions { PoolingLearningRate = -1 }.Validate());
+        Assert.Contains("--pooling-lr", lr.Message);
+        // Unset, it stays out of the options JSON (old manifests and pipeline fingerprints are unchanged).
+        Assert.DoesNotContain("PoolingLearningRate", System.Text.Json.JsonSerializer.Serialize(new TrainOptions()));
     }
 }
