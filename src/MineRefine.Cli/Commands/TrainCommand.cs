@@ -170,6 +170,15 @@ public sealed class TrainSettings : JudgeSettings
     public string[] ExtraTrain { get; set; } = [];
     /// <summary>Split seed.</summary>
     [CommandOption("--split-seed <N>")] [Description("Seed of the train/dev/test query split (same as eval's).")] [DefaultValue(13)] public int SplitSeed { get; set; } = 13;
+    /// <summary>Which parts of the query split the model learns from (<c>train</c> or <c>train+dev</c>).</summary>
+    [CommandOption("--fit-on <SPLITS>")]
+    [Description("Judgments to learn from: train (default; dev selects the weights) or train+dev, the final fit once a recipe is " +
+                 "chosen on dev: the dev judgments join training, so the last step's weights are kept (--select last, no early stopping) " +
+                 "and the logged dev NDCG is no longer a held-out measure. Test is never trained on.")]
+    [DefaultValue("train")]
+    public string FitOn { get; set; } = "train";
+    /// <summary>True for <c>--fit-on train+dev</c>.</summary>
+    public bool FitOnDev => FitOn.Equals("train+dev", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The trainer options: preset, then every option given.</summary>
     public TrainOptions ToTrainOptions()
@@ -227,6 +236,17 @@ public sealed class TrainSettings : JudgeSettings
                 "last" => ModelSelection.Last,
                 _ => throw new ArgumentException($"Unknown --select '{sel}'. Use best or last."),
             };
+        if (!FitOnDev && !FitOn.Equals("train", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"Unknown --fit-on '{FitOn}'. Use train (learn from the train split; dev chooses the weights) or train+dev (the final fit of a recipe chosen on dev). The test split is never trained on.");
+        if (FitOnDev)
+        {
+            if (o.Selection == ModelSelection.Best && Select is not null)
+                throw new ArgumentException("--fit-on train+dev trains on the dev queries, so dev cannot choose the weights: drop --select best (train+dev keeps the last step's weights).");
+            if (Patience is > 0)
+                throw new ArgumentException("--fit-on train+dev trains on the dev queries, so dev cannot stop the run early: drop --patience (or give 0) and fix the budget with --max-steps or --epochs, as chosen on dev.");
+            o.Selection = ModelSelection.Last;
+            o.Patience = 0;
+        }
         return o.Validate();
     }
 
@@ -294,6 +314,13 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         IReadOnlyList<Judgment> train = split.Train;
         human.MarkupLine($"loaded [bold]{dataset.Products.Count:N0}[/] products; split (seed {settings.SplitSeed}): " +
                          $"train {split.Train.Count:N0}, dev {split.Dev.Count:N0}, test {split.Test.Count:N0} judgments");
+        manifest.Notes["fit_on"] = settings.FitOnDev ? "train+dev" : "train";
+        if (settings.FitOnDev)
+        {
+            train = [.. split.Train, .. split.Dev];
+            human.MarkupLine($"[yellow]--fit-on train+dev:[/] learning from train + dev ({train.Count:N0} judgments); the dev NDCG below is " +
+                             "measured on queries the model trains on (not held out), and the last step's weights are kept");
+        }
         (dataset, train) = ExtraTrainOption.Apply(settings.ExtraTrain, dataset, train, human, manifest);
         if (options.Stage == 2)
         {
@@ -345,7 +372,7 @@ public sealed class TrainCommand(CliEnvironment env) : Command<TrainSettings>
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         bool byNdcg10 = result.SelectMetric == TrainOptions.DefaultSelectMetric;
         foreach (var e in result.Evaluations)
-            table.AddRow($"dev NDCG@10{(byNdcg10 ? "" : $" · {result.SelectMetric}")} @ step {e.Step}",
+            table.AddRow($"dev NDCG@10{(byNdcg10 ? "" : $" · {result.SelectMetric}")}{(settings.FitOnDev ? " (trained on)" : "")} @ step {e.Step}",
                 e.Ndcg10.ToString("F4", inv) + (byNdcg10 ? "" : " · " + e.Value(result.SelectMetric).ToString("F4", inv)));
         table.AddRow($"best by dev {result.SelectMetric}", byNdcg10 ? $"{result.BestNdcg10.ToString("F4", inv)} @ step {result.BestStep}"
             : $"{result.BestScore.ToString("F4", inv)} @ step {result.BestStep} (NDCG@10 there {result.BestNdcg10.ToString("F4", inv)})");
